@@ -1,0 +1,59 @@
+# Two commands for a new user (see README): `make demo` and `make test`.
+# Everything else here is what those two call.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export MKPI_PG_PORT ?= 55432
+
+.PHONY: demo test setup lint sqlfluff ruff generate-check build-duckdb build-postgres pytest clean
+
+## demo: set everything up and build the project on the bundled sample data (DuckDB)
+demo: setup
+	$(BIN)/mkpi demo
+
+## test: everything CI runs
+test: setup lint generate-check build-duckdb build-postgres pytest
+	@echo "make test: all checks passed"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --no-input -r requirements.txt
+	$(BIN)/pip install --quiet --no-input --no-deps -e .
+	touch $(STAMP)
+
+lint: ruff sqlfluff
+
+ruff: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+sqlfluff: setup
+	$(BIN)/dbt parse --quiet
+	$(BIN)/sqlfluff lint models macros tests/dbt analyses --processes 2
+
+generate-check: setup
+	$(BIN)/mkpi generate --check
+
+build-duckdb: setup
+	DBT_DUCKDB_PATH=$(CURDIR)/target/ci.duckdb $(BIN)/dbt build --target duckdb --target-path target/ci-duckdb
+
+build-postgres: setup
+	bash scripts/postgres.sh start
+	$(BIN)/mkpi load-postgres --dir data/sample && \
+	  $(BIN)/dbt build --target postgres --target-path target/ci-postgres; \
+	  status=$$?; bash scripts/postgres.sh stop; exit $$status
+
+pytest: setup
+	$(BIN)/pytest
+
+clean:
+	rm -rf target logs .pg

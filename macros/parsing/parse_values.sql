@@ -1,0 +1,108 @@
+{#-
+    Typing raw text the same way on every adapter. Each parser returns NULL for a value it cannot
+    read, so a model compares `raw is not null and parsed is null` to find a bad value and reject
+    the row with a reason instead of failing the build.
+
+    Accepted forms (shared/spec/raw-data.md): ISO 8601 dates and timestamps, UTC unless an offset
+    is given; `.` as decimal mark; booleans true/false, t/f, 1/0, yes/no in any case, empty = false.
+-#}
+
+{% macro iso_timestamp_pattern() -%}
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$'
+{%- endmacro %}
+
+{% macro offset_pattern() -%}
+    '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+{%- endmacro %}
+
+{% macro number_pattern() -%}
+    '^[+-]?([0-9]{1,18}([.][0-9]*)?|[.][0-9]+)$'
+{%- endmacro %}
+
+{% macro integer_pattern() -%}
+    '^[+-]?[0-9]{1,18}([.]0*)?$'
+{%- endmacro %}
+
+{% macro clean_text(column) -%}
+    nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'marketing_kpis')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    ({{ expression }} ~ {{ pattern }})
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{# A UTC timestamp (without time zone) from ISO text, or NULL. #}
+{% macro parse_timestamp(expression) -%}
+    case
+        when {{ regex_matches(expression, iso_timestamp_pattern()) }}
+            then {{ adapter.dispatch('try_timestamp', 'marketing_kpis')(expression) }}
+    end
+{%- endmacro %}
+
+{% macro default__try_timestamp(expression) -%}
+    {{ target.schema }}.mkpi_try_timestamp({{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__try_timestamp(expression) -%}
+    case
+        when regexp_matches({{ expression }}, {{ offset_pattern() }})
+            then timezone('UTC', try_cast({{ expression }} as timestamptz))
+        else try_cast({{ expression }} as timestamp)
+    end
+{%- endmacro %}
+
+{# A date from ISO text (a timestamp's UTC date), or NULL. #}
+{% macro parse_date(expression) -%}
+    cast({{ parse_timestamp(expression) }} as date)
+{%- endmacro %}
+
+{% macro parse_number(expression) -%}
+    case
+        when {{ regex_matches(expression, number_pattern()) }}
+            then cast({{ expression }} as {{ dbt.type_numeric() }})
+    end
+{%- endmacro %}
+
+{% macro parse_integer(expression) -%}
+    case
+        when {{ regex_matches(expression, integer_pattern()) }}
+            then cast(cast({{ expression }} as {{ dbt.type_numeric() }}) as {{ dbt.type_bigint() }})
+    end
+{%- endmacro %}
+
+{# true / false, or NULL for a value that is not a boolean. Empty (NULL) is false. #}
+{% macro parse_boolean(expression) -%}
+    case
+        when {{ expression }} is null then false
+        when lower({{ expression }}) in ('true', 't', '1', 'yes') then true
+        when lower({{ expression }}) in ('false', 'f', '0', 'no') then false
+    end
+{%- endmacro %}
+
+{# PostgreSQL has no try_cast: a small function turns a failed cast into NULL. #}
+{% macro create_try_cast_functions() %}
+    {%- set sql -%}
+        create schema if not exists {{ target.schema }};
+        create or replace function {{ target.schema }}.mkpi_try_timestamp(value text)
+        returns timestamp language plpgsql immutable as $body$
+        begin
+            if value ~ {{ offset_pattern() }} then
+                return (value::timestamptz at time zone 'UTC');
+            end if;
+            return value::timestamp;
+        exception when others then
+            return null;
+        end;
+        $body$;
+    {%- endset -%}
+    {%- do run_query(sql) -%}
+    {{ return('') }}
+{% endmacro %}

@@ -1,0 +1,89 @@
+{#- Building blocks shared by the eight base models in staging/marketing/base. -#}
+
+{# The raw row as JSON text, for the rejects model: what arrived, column by column. #}
+{% macro raw_row_json(columns) -%}
+    {{ return(adapter.dispatch('raw_row_json', 'marketing_kpis')(columns)) }}
+{%- endmacro %}
+
+{% macro default__raw_row_json(columns) -%}
+    cast(json_build_object(
+        {%- for column in columns %}
+        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro duckdb__raw_row_json(columns) -%}
+    cast(json_object(
+        {%- for column in columns %}
+        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{# Each raw column as trimmed text, empty = NULL. #}
+{% macro select_clean_text(columns) -%}
+    {%- for column in columns %}
+    {{ clean_text(column) }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#
+    Copy number among identical rows (1 = the row kept; > 1 = an exact duplicate collapsed into
+    it) and the number of distinct rows that share the key: more than one is a `duplicate_key`.
+#}
+{% macro duplicate_columns(columns, key_columns) -%}
+    row_number() over (
+        partition by {{ columns | join(', ') }}
+        order by {{ columns | join(', ') }}
+    ) as copy_number
+    {%- if key_columns %},
+    count(*) over (partition by {{ key_columns | join(', ') }}) as rows_with_same_key
+    {%- endif %}
+{%- endmacro %}
+
+{% macro count_distinct_rows_per_key(key_columns) -%}
+    sum(case when copy_number = 1 then 1 else 0 end) over (
+        partition by {{ key_columns | join(', ') }}
+    )
+{%- endmacro %}
+
+{# Left joins that map a raw channel string: exact first, then case-insensitive / canonical. #}
+{% macro channel_lookup_joins(raw_channel, prefix='channel') -%}
+    left join {{ ref('stg_seeds__channel_lookup') }} as {{ prefix }}_exact
+        on
+            {{ prefix }}_exact.match_type = 'exact'
+            and {{ prefix }}_exact.lookup_key = {{ raw_channel }}
+    left join {{ ref('stg_seeds__channel_lookup') }} as {{ prefix }}_normalized
+        on
+            {{ prefix }}_normalized.match_type = 'normalized'
+            and {{ prefix }}_normalized.lookup_key = lower({{ raw_channel }})
+{%- endmacro %}
+
+{% macro mapped_channel(prefix='channel') -%}
+    coalesce({{ prefix }}_exact.channel, {{ prefix }}_normalized.channel, 'other')
+{%- endmacro %}
+
+{% macro is_channel_mapped(prefix='channel') -%}
+    ({{ prefix }}_exact.channel is not null or {{ prefix }}_normalized.channel is not null)
+{%- endmacro %}
+
+{# The month's rate to the reporting currency: 1 for the reporting currency, else the seed's. #}
+{% macro fx_rate_join(currency, on_date) -%}
+    left join {{ ref('stg_seeds__fx_rates') }} as fx
+        on
+            fx.currency = {{ currency }}
+            and fx.rate_month = cast({{ dbt.date_trunc('month', on_date) }} as date)
+{%- endmacro %}
+
+{% macro fx_rate(currency) -%}
+    case
+        when {{ currency }} = '{{ var("reporting_currency", "EUR") | upper }}' then 1
+        else fx.rate_to_reporting
+    end
+{%- endmacro %}
+
+{# `raw` held a value that its parser could not read. #}
+{% macro is_unreadable(raw, parsed) -%}
+    ({{ raw }} is not null and {{ parsed }} is null)
+{%- endmacro %}

@@ -1,0 +1,80 @@
+{%- set columns = ['campaign_id', 'campaign_name', 'channel', 'started_on', 'ended_on'] -%}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'campaigns') }}
+),
+
+raw_text as (
+    select {{ select_clean_text(columns) }}
+    from source
+),
+
+copies as (
+    select
+        *,
+        {{ duplicate_columns(columns, none) }}
+    from raw_text
+),
+
+keyed as (
+    select
+        *,
+        {{ count_distinct_rows_per_key(['campaign_id']) }} as distinct_rows_with_key
+    from copies
+),
+
+parsed as (
+    select
+        keyed.*,
+        {{ parse_date('keyed.started_on') }} as started_on_parsed,
+        {{ parse_date('keyed.ended_on') }} as ended_on_parsed,
+        {{ mapped_channel() }} as mapped_channel,
+        {{ is_channel_mapped() }} as is_channel_mapped
+    from keyed
+    {{ channel_lookup_joins('keyed.channel') }}
+),
+
+checked as (
+    select
+        *,
+        case
+            when copy_number > 1 then null
+            when campaign_id is null then 'missing_key'
+            when distinct_rows_with_key > 1 then 'duplicate_key'
+            when campaign_name is null then 'missing_value'
+            when
+                {{ is_unreadable('started_on', 'started_on_parsed') }}
+                or {{ is_unreadable('ended_on', 'ended_on_parsed') }}
+                then 'bad_timestamp'
+            when ended_on_parsed < started_on_parsed then 'end_before_start'
+        end as reject_reason
+    from parsed
+),
+
+final as (
+    select
+        -- ids
+        campaign_id,
+
+        -- strings
+        campaign_name,
+        channel as raw_channel,
+        mapped_channel as channel,
+
+        -- booleans
+        is_channel_mapped,
+
+        -- dates
+        started_on_parsed as started_on,
+        ended_on_parsed as ended_on,
+
+        -- row quality
+        copy_number > 1 as is_collapsed_duplicate,
+        reject_reason,
+        {{ raw_row_json(columns) }} as raw_row
+    from checked
+)
+
+select * from final

@@ -1,0 +1,98 @@
+{%- set columns = ['cost_date', 'channel', 'campaign_id', 'cost_category', 'amount', 'currency', 'impressions', 'clicks'] -%}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'costs') }}
+),
+
+raw_text as (
+    select {{ select_clean_text(columns) }}
+    from source
+),
+
+copies as (
+    -- costs have no key: only identical lines are collapsed
+    select
+        *,
+        {{ duplicate_columns(columns, none) }}
+    from raw_text
+),
+
+parsed as (
+    select
+        copies.*,
+        {{ parse_date('copies.cost_date') }} as cost_date_parsed,
+        lower(copies.cost_category) as cost_category_normalized,
+        {{ parse_number('copies.amount') }} as amount_parsed,
+        upper(copies.currency) as currency_normalized,
+        {{ parse_integer('copies.impressions') }} as impressions_parsed,
+        {{ parse_integer('copies.clicks') }} as clicks_parsed,
+        {{ mapped_channel() }} as mapped_channel,
+        {{ is_channel_mapped() }} as is_channel_mapped
+    from copies
+    {{ channel_lookup_joins('copies.channel') }}
+),
+
+converted as (
+    select
+        parsed.*,
+        {{ fx_rate('parsed.currency_normalized') }} as fx_rate
+    from parsed
+    {{ fx_rate_join('parsed.currency_normalized', 'parsed.cost_date_parsed') }}
+),
+
+checked as (
+    select
+        *,
+        case
+            when copy_number > 1 then null
+            when
+                cost_date is null or cost_category is null or amount is null or currency is null
+                then 'missing_value'
+            when {{ is_unreadable('cost_date', 'cost_date_parsed') }} then 'bad_timestamp'
+            when
+                {{ is_unreadable('amount', 'amount_parsed') }}
+                or {{ is_unreadable('impressions', 'impressions_parsed') }}
+                or {{ is_unreadable('clicks', 'clicks_parsed') }}
+                then 'bad_number'
+            when amount_parsed < 0 or impressions_parsed < 0 or clicks_parsed < 0 then 'negative_amount'
+            when cost_category_normalized not in ('media', 'marketing_other', 'sales') then 'invalid_category'
+            when fx_rate is null then 'unknown_currency'
+        end as reject_reason
+    from converted
+),
+
+final as (
+    select
+        -- ids
+        {{ dbt.hash(raw_row_json(columns)) }} as cost_line_id,
+        campaign_id,
+
+        -- strings
+        channel as raw_channel,
+        mapped_channel as channel,
+        cost_category_normalized as cost_category,
+        currency_normalized as original_currency,
+
+        -- numerics (amount in the reporting currency)
+        amount_parsed * fx_rate as amount,
+        amount_parsed as original_amount,
+        fx_rate,
+        impressions_parsed as impressions,
+        clicks_parsed as clicks,
+
+        -- booleans
+        is_channel_mapped,
+
+        -- dates
+        cost_date_parsed as cost_date,
+
+        -- row quality
+        copy_number > 1 as is_collapsed_duplicate,
+        reject_reason,
+        {{ raw_row_json(columns) }} as raw_row
+    from checked
+)
+
+select * from final

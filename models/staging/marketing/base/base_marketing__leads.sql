@@ -1,0 +1,88 @@
+{%- set columns = ['lead_id', 'created_at', 'email', 'original_channel', 'original_campaign_id', 'mql_at', 'sql_at', 'customer_at'] -%}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'leads') }}
+),
+
+raw_text as (
+    -- the email is hashed at once, so no raw address reaches any model (rejects included)
+    select {{ select_clean_text(columns | reject('equalto', 'email')) }},
+        {{ dbt.hash("lower(" ~ clean_text('email') ~ ")") }} as email
+    from source
+),
+
+copies as (
+    select
+        *,
+        {{ duplicate_columns(columns, none) }}
+    from raw_text
+),
+
+keyed as (
+    select
+        *,
+        {{ count_distinct_rows_per_key(['lead_id']) }} as distinct_rows_with_key
+    from copies
+),
+
+parsed as (
+    select
+        keyed.*,
+        {{ parse_timestamp('keyed.created_at') }} as created_at_parsed,
+        {{ parse_timestamp('keyed.mql_at') }} as mql_at_parsed,
+        {{ parse_timestamp('keyed.sql_at') }} as sql_at_parsed,
+        {{ parse_timestamp('keyed.customer_at') }} as customer_at_parsed,
+        {{ mapped_channel() }} as mapped_channel,
+        {{ is_channel_mapped() }} as is_channel_mapped
+    from keyed
+    {{ channel_lookup_joins('keyed.original_channel') }}
+),
+
+checked as (
+    select
+        *,
+        case
+            when copy_number > 1 then null
+            when lead_id is null then 'missing_key'
+            when distinct_rows_with_key > 1 then 'duplicate_key'
+            when created_at is null then 'missing_value'
+            when
+                {{ is_unreadable('created_at', 'created_at_parsed') }}
+                or {{ is_unreadable('mql_at', 'mql_at_parsed') }}
+                or {{ is_unreadable('sql_at', 'sql_at_parsed') }}
+                or {{ is_unreadable('customer_at', 'customer_at_parsed') }}
+                then 'bad_timestamp'
+        end as reject_reason
+    from parsed
+),
+
+final as (
+    select
+        -- ids
+        lead_id,
+        original_campaign_id,
+
+        -- strings
+        email as email_hash,
+        original_channel as raw_original_channel,
+        mapped_channel as original_channel,
+
+        -- booleans
+        is_channel_mapped,
+
+        -- timestamps (UTC)
+        created_at_parsed as created_at,
+        mql_at_parsed as mql_at,
+        sql_at_parsed as sql_at,
+        customer_at_parsed as customer_at,
+
+        -- row quality
+        copy_number > 1 as is_collapsed_duplicate,
+        reject_reason,
+        {{ raw_row_json(columns) }} as raw_row
+    from checked
+)
+
+select * from final

@@ -1,0 +1,101 @@
+{%- set columns = ['subscription_id', 'lead_id', 'plan', 'mrr', 'currency', 'valid_from', 'valid_to'] -%}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'subscriptions') }}
+),
+
+clean_leads as (
+    select lead_id from {{ ref('stg_marketing__leads') }}
+),
+
+raw_text as (
+    select {{ select_clean_text(columns) }}
+    from source
+),
+
+copies as (
+    select
+        *,
+        {{ duplicate_columns(columns, none) }}
+    from raw_text
+),
+
+keyed as (
+    select
+        *,
+        {{ count_distinct_rows_per_key(['subscription_id', 'valid_from']) }} as distinct_rows_with_key
+    from copies
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_date('valid_from') }} as valid_from_parsed,
+        {{ parse_date('valid_to') }} as valid_to_parsed,
+        {{ parse_number('mrr') }} as mrr_parsed,
+        upper(currency) as currency_normalized
+    from keyed
+),
+
+converted as (
+    -- a version converts at the rate of the month it starts in, so its MRR stays constant
+    select
+        parsed.*,
+        {{ fx_rate('parsed.currency_normalized') }} as fx_rate,
+        clean_leads.lead_id is not null as has_clean_lead
+    from parsed
+    {{ fx_rate_join('parsed.currency_normalized', 'parsed.valid_from_parsed') }}
+    left join clean_leads on parsed.lead_id = clean_leads.lead_id
+),
+
+checked as (
+    select
+        *,
+        case
+            when copy_number > 1 then null
+            when subscription_id is null or valid_from is null then 'missing_key'
+            when distinct_rows_with_key > 1 then 'duplicate_key'
+            when lead_id is null or mrr is null or currency is null then 'missing_value'
+            when
+                {{ is_unreadable('valid_from', 'valid_from_parsed') }}
+                or {{ is_unreadable('valid_to', 'valid_to_parsed') }}
+                then 'bad_timestamp'
+            when {{ is_unreadable('mrr', 'mrr_parsed') }} then 'bad_number'
+            when mrr_parsed < 0 then 'negative_amount'
+            when valid_to_parsed < valid_from_parsed then 'end_before_start'
+            when fx_rate is null then 'unknown_currency'
+            when not has_clean_lead then 'orphan_lead_id'
+        end as reject_reason
+    from converted
+),
+
+final as (
+    select
+        -- ids
+        {{ dbt.hash(dbt.concat(['subscription_id', "'|'", 'valid_from'])) }} as subscription_version_id,
+        subscription_id,
+        lead_id,
+
+        -- strings
+        plan,
+        currency_normalized as original_currency,
+
+        -- numerics (MRR in the reporting currency)
+        mrr_parsed * fx_rate as mrr,
+        mrr_parsed as original_mrr,
+        fx_rate,
+
+        -- dates (valid_to is exclusive; NULL = still active)
+        valid_from_parsed as valid_from,
+        valid_to_parsed as valid_to,
+
+        -- row quality
+        copy_number > 1 as is_collapsed_duplicate,
+        reject_reason,
+        {{ raw_row_json(columns) }} as raw_row
+    from checked
+)
+
+select * from final

@@ -1,0 +1,91 @@
+{%- set columns = ['touchpoint_id', 'visitor_id', 'lead_id', 'occurred_at', 'channel', 'campaign_id', 'landing_page', 'pageviews', 'engaged_seconds', 'created_lead'] -%}
+
+with
+
+source as (
+    select * from {{ source('marketing', 'touchpoints') }}
+),
+
+raw_text as (
+    select {{ select_clean_text(columns) }}
+    from source
+),
+
+copies as (
+    select
+        *,
+        {{ duplicate_columns(columns, none) }}
+    from raw_text
+),
+
+keyed as (
+    select
+        *,
+        {{ count_distinct_rows_per_key(['touchpoint_id']) }} as distinct_rows_with_key
+    from copies
+),
+
+parsed as (
+    select
+        keyed.*,
+        {{ parse_timestamp('keyed.occurred_at') }} as occurred_at_parsed,
+        {{ parse_integer('keyed.pageviews') }} as pageviews_parsed,
+        {{ parse_integer('keyed.engaged_seconds') }} as engaged_seconds_parsed,
+        {{ parse_boolean('keyed.created_lead') }} as created_lead_parsed,
+        {{ mapped_channel() }} as mapped_channel,
+        {{ is_channel_mapped() }} as is_channel_mapped
+    from keyed
+    {{ channel_lookup_joins('keyed.channel') }}
+),
+
+checked as (
+    select
+        *,
+        case
+            when copy_number > 1 then null
+            when touchpoint_id is null then 'missing_key'
+            when distinct_rows_with_key > 1 then 'duplicate_key'
+            when visitor_id is null or occurred_at is null then 'missing_value'
+            when {{ is_unreadable('occurred_at', 'occurred_at_parsed') }} then 'bad_timestamp'
+            when
+                {{ is_unreadable('pageviews', 'pageviews_parsed') }}
+                or {{ is_unreadable('engaged_seconds', 'engaged_seconds_parsed') }}
+                then 'bad_number'
+            when created_lead_parsed is null then 'bad_boolean'
+            when pageviews_parsed < 0 or engaged_seconds_parsed < 0 then 'negative_amount'
+        end as reject_reason
+    from parsed
+),
+
+final as (
+    select
+        -- ids
+        touchpoint_id,
+        visitor_id,
+        lead_id,
+        campaign_id,
+
+        -- strings
+        channel as raw_channel,
+        mapped_channel as channel,
+        landing_page,
+
+        -- numerics
+        pageviews_parsed as pageviews,
+        engaged_seconds_parsed as engaged_seconds,
+
+        -- booleans
+        created_lead_parsed as is_lead_creation,
+        is_channel_mapped,
+
+        -- timestamps (UTC)
+        occurred_at_parsed as occurred_at,
+
+        -- row quality
+        copy_number > 1 as is_collapsed_duplicate,
+        reject_reason,
+        {{ raw_row_json(columns) }} as raw_row
+    from checked
+)
+
+select * from final
