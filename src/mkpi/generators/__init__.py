@@ -1,0 +1,1 @@
+"""Generators: each turns the KPI catalog into one kind of project file."""
