@@ -85,9 +85,9 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
-        amount_parsed * fx_rate as amount,
+        cast(amount_parsed * fx_rate as {{ dbt.type_numeric() }}) as amount,
         amount_parsed as original_amount,
-        fx_rate,
+        cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
         impressions_parsed as impressions,
         clicks_parsed as clicks,
 

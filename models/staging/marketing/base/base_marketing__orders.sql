@@ -88,11 +88,11 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (money in the reporting currency; cogs NULL when the export has none)
-        revenue_parsed * fx_rate as revenue,
-        cogs_parsed * fx_rate as cogs,
+        cast(revenue_parsed * fx_rate as {{ dbt.type_numeric() }}) as revenue,
+        cast(cogs_parsed * fx_rate as {{ dbt.type_numeric() }}) as cogs,
         revenue_parsed as original_revenue,
         cogs_parsed as original_cogs,
-        fx_rate,
+        cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 
         -- timestamps (UTC)
         ordered_at_parsed as ordered_at,

@@ -91,9 +91,9 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (MRR in the reporting currency)
-        mrr_parsed * fx_rate as mrr,
+        cast(mrr_parsed * fx_rate as {{ dbt.type_numeric() }}) as mrr,
         mrr_parsed as original_mrr,
-        fx_rate,
+        cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 
         -- dates (valid_to is exclusive; NULL = still active)
         valid_from_parsed as valid_from,
