@@ -32,7 +32,7 @@ lead_attributes as (
 stage_events as (
     select
         lead_id,
-        'lead_created' as stage,
+        'lead_created' as funnel_stage,
         created_at as event_at
     from lead_attributes
 
@@ -40,7 +40,7 @@ stage_events as (
 
     select
         lead_id,
-        'mql' as stage,
+        'mql' as funnel_stage,
         mql_at as event_at
     from lead_attributes
     where mql_at is not null
@@ -49,7 +49,7 @@ stage_events as (
 
     select
         lead_id,
-        'sql' as stage,
+        'sql' as funnel_stage,
         sql_at as event_at
     from lead_attributes
     where sql_at is not null
@@ -58,7 +58,7 @@ stage_events as (
 
     select
         lead_id,
-        'customer' as stage,
+        'customer' as funnel_stage,
         customer_at as event_at
     from lead_attributes
     where customer_at is not null
@@ -71,7 +71,7 @@ final as (
         lead_attributes.campaign_id,
 
         -- strings
-        stage_events.stage,
+        stage_events.funnel_stage,
         lead_attributes.channel,
 
         -- booleans (the lead reached the later stage at any time)
@@ -81,7 +81,7 @@ final as (
 
         -- numerics
         case
-            when stage_events.stage = 'customer' then lead_attributes.days_to_customer
+            when stage_events.funnel_stage = 'customer' then lead_attributes.days_to_customer
         end as days_to_customer,
 
         -- dates

@@ -33,7 +33,7 @@ customer_days as (
         campaign_id,
         {{ kpi_days_to_customer('days_to_customer') }} as days_to_customer
     from funnel_events
-    where stage = 'customer'
+    where funnel_stage = 'customer'
     group by
         event_month,
         channel,
@@ -54,6 +54,7 @@ joined as (
         grid.month,
         grid.channel,
         grid.campaign_id,
+        customer_days.days_to_customer,
         coalesce(measures.leads, 0) as leads,
         coalesce(measures.mqls, 0) as mqls,
         coalesce(measures.sqls, 0) as sqls,
@@ -67,8 +68,7 @@ joined as (
         coalesce(measures.marketing_other_cost, 0) as marketing_other_cost,
         coalesce(measures.sales_cost, 0) as sales_cost,
         coalesce(measures.impressions, 0) as impressions,
-        coalesce(measures.clicks, 0) as clicks,
-        customer_days.days_to_customer
+        coalesce(measures.clicks, 0) as clicks
     from grid
     left join measures
         on
