@@ -3,6 +3,9 @@
     month end or on some day of the month, an order, or a won deal. Gross profit per the spec's
     convention: subscriptions month-end MRR x var gross_margin, orders revenue - cogs (cogs NULL:
     revenue x var gross_margin), won deals amount x var gross_margin (at closed_at).
+    Won deals count only for customers who never had subscription MRR: a subscriber's won deal is
+    the booking of the contract whose revenue its MRR already carries (counting both would count
+    the same money twice).
 -#}
 {%- set gross_margin = 'cast(' ~ var('gross_margin') ~ ' as double precision)' -%}
 
@@ -18,6 +21,12 @@ orders as (
 
 deals as (
     select * from {{ ref('stg_marketing__deals') }}
+),
+
+subscribers as (
+    select distinct lead_id
+    from customer_mrr_months
+    where first_mrr_on is not null
 ),
 
 subscription_months as (
@@ -57,19 +66,23 @@ order_months as (
 
 deal_months as (
     select
-        lead_id,
-        cast({{ dbt.date_trunc('month', 'closed_at') }} as date) as month,
+        deals.lead_id,
+        cast({{ dbt.date_trunc('month', 'deals.closed_at') }} as date) as month,
         cast(0 as double precision) as end_mrr,
         cast(0 as double precision) as subscription_gross_profit,
         cast(0 as bigint) as orders,
         cast(0 as double precision) as order_revenue,
         cast(0 as double precision) as order_gross_profit,
         cast(count(*) as bigint) as won_deals,
-        sum(cast(amount as double precision)) as deal_revenue,
-        sum(cast(amount as double precision)) * {{ gross_margin }} as deal_gross_profit
+        sum(cast(deals.amount as double precision)) as deal_revenue,
+        sum(cast(deals.amount as double precision)) * {{ gross_margin }} as deal_gross_profit
     from deals
-    where is_won and closed_at is not null
-    group by lead_id, cast({{ dbt.date_trunc('month', 'closed_at') }} as date)
+    left join subscribers on deals.lead_id = subscribers.lead_id
+    where
+        deals.is_won
+        and deals.closed_at is not null
+        and subscribers.lead_id is null
+    group by deals.lead_id, cast({{ dbt.date_trunc('month', 'deals.closed_at') }} as date)
 ),
 
 stacked as (
