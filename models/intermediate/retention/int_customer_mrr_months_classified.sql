@@ -110,20 +110,24 @@ classified as (
 ),
 
 final as (
+    -- money as the staging money type (numeric, not float): the MRR bridge closes exactly
     select
         lead_id,
         month,
         movement,
-        start_mrr,
-        end_mrr,
+        cast(start_mrr as {{ dbt.type_numeric() }}) as start_mrr,
+        cast(end_mrr as {{ dbt.type_numeric() }}) as end_mrr,
         is_paying_in_month,
         first_mrr_on,
-        case when movement = 'new' then end_mrr else 0 end as new_mrr,
-        case when movement = 'reactivation' then end_mrr else 0 end as reactivation_mrr,
-        case when movement = 'expansion' then end_mrr - start_mrr else 0 end as expansion_mrr,
-        case when movement = 'contraction' then start_mrr - end_mrr else 0 end as contraction_mrr,
-        case when movement = 'churned' then start_mrr else 0 end as churned_mrr,
-        end_mrr - start_mrr as net_change_mrr,
+        cast(case when movement = 'new' then end_mrr else 0 end as {{ dbt.type_numeric() }}) as new_mrr,
+        cast(case when movement = 'reactivation' then end_mrr else 0 end as {{ dbt.type_numeric() }})
+            as reactivation_mrr,
+        cast(case when movement = 'expansion' then end_mrr - start_mrr else 0 end as {{ dbt.type_numeric() }})
+            as expansion_mrr,
+        cast(case when movement = 'contraction' then start_mrr - end_mrr else 0 end as {{ dbt.type_numeric() }})
+            as contraction_mrr,
+        cast(case when movement = 'churned' then start_mrr else 0 end as {{ dbt.type_numeric() }}) as churned_mrr,
+        cast(end_mrr - start_mrr as {{ dbt.type_numeric() }}) as net_change_mrr,
         start_mrr > 0 as is_active_at_start,
         end_mrr > 0 as is_active_at_end
     from classified
