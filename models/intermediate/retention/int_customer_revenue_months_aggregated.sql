@@ -48,7 +48,7 @@ subscription_months as (
 order_months as (
     select
         lead_id,
-        cast({{ dbt.date_trunc('month', 'ordered_at') }} as date) as month,  -- noqa: RF04
+        cast({{ dbt.date_trunc('month', 'ordered_at') }} as date) as month,
         cast(0 as double precision) as end_mrr,
         cast(0 as double precision) as subscription_gross_profit,
         cast(count(*) as bigint) as orders,
@@ -67,7 +67,7 @@ order_months as (
 deal_months as (
     select
         deals.lead_id,
-        cast({{ dbt.date_trunc('month', 'deals.closed_at') }} as date) as month,  -- noqa: RF04
+        cast({{ dbt.date_trunc('month', 'deals.closed_at') }} as date) as month,
         cast(0 as double precision) as end_mrr,
         cast(0 as double precision) as subscription_gross_profit,
         cast(0 as bigint) as orders,

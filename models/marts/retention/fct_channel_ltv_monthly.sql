@@ -17,7 +17,7 @@ channels as (
 
 final as (
     select
-        cast(month as date) as month,  -- noqa: RF04
+        cast(month as date) as month,
         cast(dimension_value as {{ dbt.type_string() }}) as channel,
         cast(start_mrr as double precision) as start_mrr,
         cast(end_mrr as double precision) as mrr,

@@ -104,7 +104,7 @@ final as (
     select
         cast(cohort_month as date) as cohort_month,
         cast(channel as {{ dbt.type_string() }}) as channel,
-        cast(month as date) as month,  -- noqa: RF04
+        cast(month as date) as month,
         cast(months_since_acquisition as integer) as months_since_acquisition,
         cast(cohort_customers as integer) as cohort_customers,
         cast(subscribed_customers as integer) as subscribed_customers,

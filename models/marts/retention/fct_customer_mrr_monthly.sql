@@ -16,7 +16,7 @@ leads as (
 final as (
     select
         cast(customer_months.lead_id as {{ dbt.type_string() }}) as lead_id,
-        cast(customer_months.month as date) as month,  -- noqa: RF04
+        cast(customer_months.month as date) as month,
         cast(leads.original_channel as {{ dbt.type_string() }}) as channel,
         cast(customer_months.movement as {{ dbt.type_string() }}) as movement,
         cast(customer_months.start_mrr as double precision) as start_mrr,

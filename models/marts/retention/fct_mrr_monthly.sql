@@ -35,7 +35,7 @@ kpi_values as (
 
 final as (
     select
-        cast(totals.month as date) as month,  -- noqa: RF04
+        cast(totals.month as date) as month,
         cast(totals.start_mrr as double precision) as start_mrr,
         cast(totals.new_mrr as double precision) as new_mrr,
         cast(totals.reactivation_mrr as double precision) as reactivation_mrr,
