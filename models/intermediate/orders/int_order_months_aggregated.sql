@@ -71,7 +71,7 @@ monthly as (
     select
         months.month,
         coalesce(orders_by_month.orders, 0) as orders,
-        cast(coalesce(orders_by_month.order_revenue, 0) as {{ dbt.type_numeric() }}) as order_revenue,
+        cast(coalesce(orders_by_month.order_revenue, 0) as {{ money_type() }}) as order_revenue,
         coalesce(trailing_12_months.orders_12m, 0) as orders_12m,
         coalesce(trailing_12_months.ordering_customers_12m, 0) as ordering_customers_12m,
         coalesce(first_and_second_orders.first_orders, 0) as first_orders,

@@ -115,19 +115,19 @@ final as (
         lead_id,
         month,
         movement,
-        cast(start_mrr as {{ dbt.type_numeric() }}) as start_mrr,
-        cast(end_mrr as {{ dbt.type_numeric() }}) as end_mrr,
+        cast(start_mrr as {{ money_type() }}) as start_mrr,
+        cast(end_mrr as {{ money_type() }}) as end_mrr,
         is_paying_in_month,
         first_mrr_on,
-        cast(case when movement = 'new' then end_mrr else 0 end as {{ dbt.type_numeric() }}) as new_mrr,
-        cast(case when movement = 'reactivation' then end_mrr else 0 end as {{ dbt.type_numeric() }})
+        cast(case when movement = 'new' then end_mrr else 0 end as {{ money_type() }}) as new_mrr,
+        cast(case when movement = 'reactivation' then end_mrr else 0 end as {{ money_type() }})
             as reactivation_mrr,
-        cast(case when movement = 'expansion' then end_mrr - start_mrr else 0 end as {{ dbt.type_numeric() }})
+        cast(case when movement = 'expansion' then end_mrr - start_mrr else 0 end as {{ money_type() }})
             as expansion_mrr,
-        cast(case when movement = 'contraction' then start_mrr - end_mrr else 0 end as {{ dbt.type_numeric() }})
+        cast(case when movement = 'contraction' then start_mrr - end_mrr else 0 end as {{ money_type() }})
             as contraction_mrr,
-        cast(case when movement = 'churned' then start_mrr else 0 end as {{ dbt.type_numeric() }}) as churned_mrr,
-        cast(end_mrr - start_mrr as {{ dbt.type_numeric() }}) as net_change_mrr,
+        cast(case when movement = 'churned' then start_mrr else 0 end as {{ money_type() }}) as churned_mrr,
+        cast(end_mrr - start_mrr as {{ money_type() }}) as net_change_mrr,
         start_mrr > 0 as is_active_at_start,
         end_mrr > 0 as is_active_at_end
     from classified
