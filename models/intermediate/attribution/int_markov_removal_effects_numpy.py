@@ -36,7 +36,7 @@ OUTPUT_COLUMNS = [
 def chain_arrays(
     transitions: pd.DataFrame,
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Channels (sorted) and the probabilities Q (channel -> channel), r (-> CONVERSION), s (START ->)."""
+    """Sorted channels; probabilities Q (channel -> channel), r (-> CONVERSION), s (START ->)."""
     states = set(transitions["from_state"]) | set(transitions["to_state"])
     channels = sorted(states - {START, CONVERSION, NULL})
     index = {channel: position for position, channel in enumerate(channels)}
