@@ -48,7 +48,7 @@ costs as (
 
 revenue_by_month as (
     select
-        conversion_month as month,
+        conversion_month as month,  -- noqa: RF04
         sum(revenue) as revenue,
         sum(gross_profit) as gross_profit
     from conversions
@@ -57,7 +57,7 @@ revenue_by_month as (
 
 credit_rows as (
     select
-        conversion_month as month,
+        conversion_month as month,  -- noqa: RF04
         cast('channel' as {{ dbt.type_string() }}) as dimension,
         channel as dimension_value,
         attribution_model,
@@ -66,7 +66,7 @@ credit_rows as (
     from credits
     union all
     select
-        conversion_month as month,
+        conversion_month as month,  -- noqa: RF04
         cast('campaign' as {{ dbt.type_string() }}) as dimension,
         campaign_id as dimension_value,
         attribution_model,
@@ -150,6 +150,11 @@ final as (
         grid.dimension,
         grid.dimension_value,
         grid.attribution_model,
+        grid.has_credit_activity,
+        grid.has_media_cost_activity,
+        grid.has_marketing_cost_activity,
+        cast(coalesce(costs.media_cost, 0) as double precision) as media_cost,
+        cast(coalesce(costs.marketing_cost, 0) as double precision) as marketing_cost,
         case
             when grid.dimension = 'total' then cast(coalesce(revenue_by_month.revenue, 0) as double precision)
         end as revenue,
@@ -161,12 +166,7 @@ final as (
         end as attributed_revenue,
         case
             when grid.dimension <> 'total' then coalesce(credits_by_value.attributed_gross_profit, 0)
-        end as attributed_gross_profit,
-        cast(coalesce(costs.media_cost, 0) as double precision) as media_cost,
-        cast(coalesce(costs.marketing_cost, 0) as double precision) as marketing_cost,
-        grid.has_credit_activity,
-        grid.has_media_cost_activity,
-        grid.has_marketing_cost_activity
+        end as attributed_gross_profit
     from grid
     left join revenue_by_month
         on

@@ -33,9 +33,9 @@ path_touches as (
     inner join touchpoints
         on
             conversions.lead_id = touchpoints.lead_id
-            and touchpoints.occurred_at <= conversions.converted_at
-            and touchpoints.occurred_at
-            >= {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'conversions.converted_at') }}
+            and conversions.converted_at >= touchpoints.occurred_at
+            and {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'conversions.converted_at') }}
+            <= touchpoints.occurred_at
 ),
 
 positioned as (

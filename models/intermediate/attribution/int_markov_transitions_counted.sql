@@ -39,10 +39,10 @@ converting_steps as (
 
 non_converting_touches as (
     select
-        coalesce('lead:' || touchpoints.lead_id, 'visitor:' || touchpoints.visitor_id) as path_id,
         touchpoints.touchpoint_id,
         touchpoints.channel,
-        touchpoints.occurred_at
+        touchpoints.occurred_at,
+        coalesce('lead:' || touchpoints.lead_id, 'visitor:' || touchpoints.visitor_id) as path_id
     from touchpoints
     left join converting_leads
         on touchpoints.lead_id = converting_leads.lead_id

@@ -95,16 +95,15 @@ shares as (
 
 {% set rule_based_models = attribution_models() | reject('equalto', 'markov') | list %}
 unpivoted as (
-    {%- for model_name in rule_based_models %}
-    select
-        conversion_id,
-        touchpoint_id,
-        cast('{{ model_name }}' as {{ dbt.type_string() }}) as attribution_model,
-        cast({{ model_name }}_share as double precision) as credit_share
-    from shares
-    {%- if not loop.last %}
-    union all{% endif %}
-    {%- endfor %}
+    {% for model_name in rule_based_models %}
+        select
+            conversion_id,
+            touchpoint_id,
+            cast('{{ model_name }}' as {{ dbt.type_string() }}) as attribution_model,
+            cast({{ model_name }}_share as double precision) as credit_share
+        from shares
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select * from unpivoted

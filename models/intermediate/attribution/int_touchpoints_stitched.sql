@@ -35,15 +35,15 @@ stitched as (
     select
         touchpoints.touchpoint_id,
         touchpoints.visitor_id,
+        touchpoints.channel,
+        touchpoints.campaign_id,
+        touchpoints.is_lead_creation,
+        touchpoints.occurred_at,
         coalesce(touchpoints.lead_id, visitor_leads.visitor_lead_id) as lead_id,
         case
             when touchpoints.lead_id is not null then 'own'
             when visitor_leads.visitor_lead_id is not null then 'visitor'
-        end as lead_source,
-        touchpoints.channel,
-        touchpoints.campaign_id,
-        touchpoints.is_lead_creation,
-        touchpoints.occurred_at
+        end as lead_source
     from touchpoints
     left join visitor_leads
         on touchpoints.visitor_id = visitor_leads.visitor_id

@@ -11,16 +11,16 @@ amounts as (
         dimension,
         dimension_value,
         attribution_model,
-        coalesce(attributed_revenue, revenue) as attributed_revenue,
-        coalesce(attributed_gross_profit, gross_profit) as attributed_gross_profit,
         media_cost,
-        marketing_cost
+        marketing_cost,
+        coalesce(attributed_revenue, revenue) as attributed_revenue,
+        coalesce(attributed_gross_profit, gross_profit) as attributed_gross_profit
     from returns
 ),
 
 final as (
     select
-        cast(month as date) as month,
+        cast(month as date) as month,  -- noqa: RF04
         cast(dimension as {{ dbt.type_string() }}) as dimension,
         cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
         cast(attribution_model as {{ dbt.type_string() }}) as attribution_model,

@@ -11,15 +11,28 @@ months as (
     select * from {{ ref('int_months_spined') }}
 ),
 
+conversions as (
+    select * from {{ ref('int_conversions_unioned') }}
+),
+
 month_count as (
     select count(*) as months from months
 ),
 
+{% set total_kpis = ['revenue', 'roas', 'poas', 'romi'] %}
+{% set attributed_kpis = ['attributed_revenue', 'roas', 'poas', 'romi'] %}
 expected_total_kpis as (
-    select 'revenue' as kpi
-    union all select 'roas'
-    union all select 'poas'
-    union all select 'romi'
+    {% for kpi in total_kpis %}
+        select cast('{{ kpi }}' as {{ dbt.type_string() }}) as kpi
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+expected_channel_kpis as (
+    {% for kpi in attributed_kpis %}
+        select cast('{{ kpi }}' as {{ dbt.type_string() }}) as kpi
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 total_rows as (
@@ -80,22 +93,18 @@ attributed_problems as (
 
 missing_kpis as (
     select
-        expected.kpi,
-        expected.dimension,
+        expected_channel_kpis.kpi,
+        cast('channel' as {{ dbt.type_string() }}) as dimension,
         cast(null as {{ dbt.type_string() }}) as dimension_value,
         0 as found_rows,
         cast(null as {{ dbt.type_bigint() }}) as expected_rows
-    from (
-        select 'attributed_revenue' as kpi, 'channel' as dimension
-        union all select 'roas', 'channel'
-        union all select 'poas', 'channel'
-        union all select 'romi', 'channel'
-    ) as expected
-    where not exists (
-        select 1 from kpis
-        where kpis.kpi = expected.kpi and kpis.dimension = expected.dimension
-    )
-    and exists (select 1 from {{ ref('int_conversions_unioned') }})
+    from expected_channel_kpis
+    where
+        not exists (
+            select 1 from kpis
+            where kpis.kpi = expected_channel_kpis.kpi and kpis.dimension = 'channel'
+        )
+        and exists (select 1 from conversions)
 )
 
 select * from total_problems

@@ -10,12 +10,19 @@ returns as (
     select * from {{ ref('fct_attribution_returns') }}
 ),
 
+{% set ratios = ['roas', 'poas', 'romi'] %}
 returns_long as (
-    select month, dimension, dimension_value, attribution_model, 'roas' as kpi, roas as value from returns
-    union all
-    select month, dimension, dimension_value, attribution_model, 'poas' as kpi, poas as value from returns
-    union all
-    select month, dimension, dimension_value, attribution_model, 'romi' as kpi, romi as value from returns
+    {% for ratio in ratios %}
+        select
+            month,
+            dimension,
+            dimension_value,
+            attribution_model,
+            '{{ ratio }}' as kpi,
+            {{ ratio }} as value  -- noqa: RF04
+        from returns
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 compared as (

@@ -1,7 +1,5 @@
 -- Every conversion has credit under every attribution model, no share is negative (or above 1),
 -- and each conversion's shares sum to 1 within 1e-9 in every model. Returns offending rows.
-{% set models = attribution_models() %}
-
 with
 
 conversions as (
@@ -37,11 +35,11 @@ expected as (
 
 checked as (
     select
-        coalesce(expected.conversion_id, per_conversion.conversion_id) as conversion_id,
-        coalesce(expected.attribution_model, per_conversion.attribution_model) as attribution_model,
         per_conversion.share_total,
         per_conversion.smallest_share,
         per_conversion.largest_share,
+        coalesce(expected.conversion_id, per_conversion.conversion_id) as conversion_id,
+        coalesce(expected.attribution_model, per_conversion.attribution_model) as attribution_model,
         case
             when expected.conversion_id is null then 'credit for an unknown conversion or model'
             when per_conversion.conversion_id is null then 'conversion without credit'
