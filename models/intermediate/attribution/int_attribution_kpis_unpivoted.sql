@@ -130,7 +130,7 @@ unioned as (
 final as (
     select
         cast(kpi as {{ dbt.type_string() }}) as kpi,
-        cast(month as date) as month,  -- noqa: RF04
+        cast(month as date) as month,
         cast(dimension as {{ dbt.type_string() }}) as dimension,
         cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
         cast(attribution_model as {{ dbt.type_string() }}) as attribution_model,

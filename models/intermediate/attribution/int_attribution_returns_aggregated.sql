@@ -48,7 +48,7 @@ costs as (
 
 revenue_by_month as (
     select
-        conversion_month as month,  -- noqa: RF04
+        conversion_month as month,
         sum(revenue) as revenue,
         sum(gross_profit) as gross_profit
     from conversions
@@ -57,7 +57,7 @@ revenue_by_month as (
 
 credit_rows as (
     select
-        conversion_month as month,  -- noqa: RF04
+        conversion_month as month,
         cast('channel' as {{ dbt.type_string() }}) as dimension,
         channel as dimension_value,
         attribution_model,
@@ -66,7 +66,7 @@ credit_rows as (
     from credits
     union all
     select
-        conversion_month as month,  -- noqa: RF04
+        conversion_month as month,
         cast('campaign' as {{ dbt.type_string() }}) as dimension,
         campaign_id as dimension_value,
         attribution_model,

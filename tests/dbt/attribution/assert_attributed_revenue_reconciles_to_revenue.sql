@@ -54,7 +54,7 @@ revenue_checks as (
 
 gross_profit as (
     select
-        conversion_month as month,  -- noqa: RF04
+        conversion_month as month,
         sum(cast(gross_profit as double precision)) as gross_profit
     from conversions
     group by conversion_month
@@ -62,7 +62,7 @@ gross_profit as (
 
 credited_gross_profit as (
     select
-        conversion_month as month,  -- noqa: RF04
+        conversion_month as month,
         attribution_model,
         sum(attributed_gross_profit) as attributed_gross_profit
     from credits

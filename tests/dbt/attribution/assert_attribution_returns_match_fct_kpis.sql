@@ -19,7 +19,7 @@ returns_long as (
             dimension_value,
             attribution_model,
             '{{ ratio }}' as kpi,
-            {{ ratio }} as value  -- noqa: RF04
+            {{ ratio }} as value
         from returns
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
