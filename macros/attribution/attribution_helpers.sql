@@ -40,3 +40,36 @@
 {% macro duckdb__binary_sort_key(expression) -%}
     {{ expression }}
 {%- endmacro %}
+
+{#- var default_attribution_model (the model single-number views use), checked against the list. -#}
+{% macro default_attribution_model() -%}
+    {%- set chosen = var('default_attribution_model', 'w_shaped') -%}
+    {%- if chosen not in attribution_models() -%}
+        {{ exceptions.raise_compiler_error(
+            "var default_attribution_model is '" ~ chosen ~ "'; choose one of " ~ attribution_models() | join(', ')
+        ) }}
+    {%- endif -%}
+    {{ return(chosen) }}
+{%- endmacro %}
+
+{#- var time_decay_half_life_days, checked: a positive number of days. -#}
+{% macro time_decay_half_life_days() -%}
+    {%- set days = var('time_decay_half_life_days', 7) -%}
+    {%- if days is not number or days <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var time_decay_half_life_days must be a positive number of days, got '" ~ days ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(days) }}
+{%- endmacro %}
+
+{#- var attribution_lookback_days, checked: a number of days, 0 or more. -#}
+{% macro attribution_lookback_days() -%}
+    {%- set days = var('attribution_lookback_days', 90) -%}
+    {%- if days is not number or days < 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var attribution_lookback_days must be a number of days (0 or more), got '" ~ days ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(days) }}
+{%- endmacro %}

@@ -81,7 +81,7 @@ final as (
         conversions.source_id,
         conversions.lead_id,
         credits.attribution_model,
-        credits.attribution_model = '{{ var("default_attribution_model") }}' as is_default_model,
+        credits.attribution_model = '{{ default_attribution_model() }}' as is_default_model,
         credits.touchpoint_id,
         credits.touch_position,
         credits.channel,

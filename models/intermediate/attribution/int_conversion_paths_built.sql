@@ -34,7 +34,7 @@ path_touches as (
         on
             conversions.lead_id = touchpoints.lead_id
             and conversions.converted_at >= touchpoints.occurred_at
-            and {{ dbt.dateadd('day', -1 * var('attribution_lookback_days'), 'conversions.converted_at') }}
+            and {{ dbt.dateadd('second', -1 * (attribution_lookback_days() * 86400) | int, 'conversions.converted_at') }}
             <= touchpoints.occurred_at
 ),
 

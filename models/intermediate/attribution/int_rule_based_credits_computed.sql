@@ -45,7 +45,7 @@ touch_weights as (
             cast(2 as double precision),
             -1 * (seconds_before_conversion - latest_touch_seconds)
             / cast(86400 as double precision)
-            / cast({{ var('time_decay_half_life_days') }} as double precision)
+            / cast({{ time_decay_half_life_days() }} as double precision)
         ) as decay_weight,
         case when touch_position = 1 then 1 else 0 end
         + case when touch_position = lead_creation_position then 1 else 0 end

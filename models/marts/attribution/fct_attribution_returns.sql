@@ -25,7 +25,7 @@ final as (
         cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
         cast(attribution_model as {{ dbt.type_string() }}) as attribution_model,
         cast(
-            coalesce(attribution_model = '{{ var("default_attribution_model") }}', true) as boolean
+            coalesce(attribution_model = '{{ default_attribution_model() }}', true) as boolean
         ) as is_default_model,
         cast(attributed_revenue as double precision) as attributed_revenue,
         cast(attributed_gross_profit as double precision) as attributed_gross_profit,
