@@ -6,6 +6,8 @@
     The join is conversion x the lead's touches, so cost grows with touches per lead, not with
     all touches.
 -#}
+{% set lookback_seconds = (attribution_lookback_days() * 86400) | int %}
+
 with
 
 conversions as (
@@ -34,8 +36,7 @@ path_touches as (
         on
             conversions.lead_id = touchpoints.lead_id
             and conversions.converted_at >= touchpoints.occurred_at
-            and {{ dbt.dateadd('second', -1 * (attribution_lookback_days() * 86400) | int, 'conversions.converted_at') }}
-            <= touchpoints.occurred_at
+            and {{ dbt.dateadd('second', -lookback_seconds, 'conversions.converted_at') }} <= touchpoints.occurred_at
 ),
 
 positioned as (
