@@ -71,7 +71,7 @@ final as (
         lead_id,
 
         -- strings
-        stage_normalized as stage,  -- noqa: RF04
+        stage_normalized as stage,
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
