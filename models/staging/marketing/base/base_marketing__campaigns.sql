@@ -1,4 +1,10 @@
-{%- set columns = ['campaign_id', 'campaign_name', 'channel', 'started_on', 'ended_on'] -%}
+{%- set columns = [
+    'campaign_id',
+    'campaign_name',
+    'channel',
+    'started_on',
+    'ended_on',
+] -%}
 
 with
 

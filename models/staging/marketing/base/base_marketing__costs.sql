@@ -1,4 +1,13 @@
-{%- set columns = ['cost_date', 'channel', 'campaign_id', 'cost_category', 'amount', 'currency', 'impressions', 'clicks'] -%}
+{%- set columns = [
+    'cost_date',
+    'channel',
+    'campaign_id',
+    'cost_category',
+    'amount',
+    'currency',
+    'impressions',
+    'clicks',
+] -%}
 
 with
 

@@ -1,4 +1,12 @@
-{%- set columns = ['deal_id', 'lead_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency'] -%}
+{%- set columns = [
+    'deal_id',
+    'lead_id',
+    'created_at',
+    'closed_at',
+    'stage',
+    'amount',
+    'currency',
+] -%}
 
 with
 
@@ -84,7 +92,7 @@ final as (
         lead_id,
 
         -- strings
-        stage_normalized as stage,
+        stage_normalized as stage,  -- noqa: RF04
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)

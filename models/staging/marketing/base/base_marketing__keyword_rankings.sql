@@ -1,4 +1,10 @@
-{%- set columns = ['ranked_on', 'keyword', 'position', 'is_money_keyword', 'search_volume'] -%}
+{%- set columns = [
+    'ranked_on',
+    'keyword',
+    'position',
+    'is_money_keyword',
+    'search_volume',
+] -%}
 
 with
 

@@ -1,4 +1,13 @@
-{%- set columns = ['lead_id', 'created_at', 'email', 'original_channel', 'original_campaign_id', 'mql_at', 'sql_at', 'customer_at'] -%}
+{%- set columns = [
+    'lead_id',
+    'created_at',
+    'email',
+    'original_channel',
+    'original_campaign_id',
+    'mql_at',
+    'sql_at',
+    'customer_at',
+] -%}
 
 with
 
@@ -8,7 +17,8 @@ source as (
 
 raw_text as (
     -- the email is hashed at once, so no raw address reaches any model (rejects included)
-    select {{ select_clean_text(columns | reject('equalto', 'email')) }},
+    select
+        {{ select_clean_text(columns | reject('equalto', 'email')) }},
         {{ dbt.hash("lower(" ~ clean_text('email') ~ ")") }} as email
     from source
 ),

@@ -1,4 +1,11 @@
-{%- set columns = ['order_id', 'lead_id', 'ordered_at', 'revenue', 'cogs', 'currency'] -%}
+{%- set columns = [
+    'order_id',
+    'lead_id',
+    'ordered_at',
+    'revenue',
+    'cogs',
+    'currency',
+] -%}
 
 with
 

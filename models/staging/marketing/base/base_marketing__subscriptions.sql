@@ -1,4 +1,12 @@
-{%- set columns = ['subscription_id', 'lead_id', 'plan', 'mrr', 'currency', 'valid_from', 'valid_to'] -%}
+{%- set columns = [
+    'subscription_id',
+    'lead_id',
+    'plan',
+    'mrr',
+    'currency',
+    'valid_from',
+    'valid_to',
+] -%}
 
 with
 

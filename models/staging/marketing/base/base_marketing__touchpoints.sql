@@ -1,4 +1,15 @@
-{%- set columns = ['touchpoint_id', 'visitor_id', 'lead_id', 'occurred_at', 'channel', 'campaign_id', 'landing_page', 'pageviews', 'engaged_seconds', 'created_lead'] -%}
+{%- set columns = [
+    'touchpoint_id',
+    'visitor_id',
+    'lead_id',
+    'occurred_at',
+    'channel',
+    'campaign_id',
+    'landing_page',
+    'pageviews',
+    'engaged_seconds',
+    'created_lead',
+] -%}
 
 with
 
