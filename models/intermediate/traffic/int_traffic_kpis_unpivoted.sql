@@ -79,13 +79,13 @@ keyword_inputs as (
 
 unioned as (
     {%- for kpi_name, source_cte, inputs in kpi_inputs %}
-    select
-        month,
-        dimension,
-        dimension_value,
-        {{ kpi_columns(kpi_name, inputs) | indent(8) }}
-    from {{ source_cte }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            month,
+            dimension,
+            dimension_value,
+            {{ kpi_columns(kpi_name, inputs) | indent(8) }}
+        from {{ source_cte }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

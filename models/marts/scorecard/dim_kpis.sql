@@ -16,34 +16,33 @@
     {{ exceptions.raise_compiler_error("var kpi_threshold_overrides: '" ~ name ~ "' is not a KPI of the catalog") }}
 {%- endfor -%}
 
-with
-
-catalog_entries as (
-    {%- for entry in catalog %}
-    {%- set levels = {} %}
-    {%- for level in ['healthy', 'critical'] %}
-        {%- set threshold = overrides.get(entry.name, {}).get(level, entry[level]) %}
-        {%- if threshold is none %}
-            {%- do levels.update({level: (none, none)}) %}
-        {%- else %}
-            {%- if threshold.op not in operators %}
+{#- Resolve every KPI's thresholds first; the CTE below only renders the rows. -#}
+{%- set kpi_rows = [] -%}
+{%- for entry in catalog -%}
+    {%- set levels = {} -%}
+    {%- for level in ['healthy', 'critical'] -%}
+        {%- set threshold = overrides.get(entry.name, {}).get(level, entry[level]) -%}
+        {%- if threshold is none -%}
+            {%- do levels.update({level: (none, none)}) -%}
+        {%- else -%}
+            {%- if threshold.op not in operators -%}
                 {{ exceptions.raise_compiler_error(
                     "KPI '" ~ entry.name ~ "' " ~ level ~ " threshold: operator '" ~ threshold.op
                     ~ "' is not one of " ~ operators | join(', ')) }}
-            {%- endif %}
-            {%- set threshold_value = threshold.value %}
-            {%- if threshold_value is mapping %}
-                {%- if business_model not in threshold_value %}
+            {%- endif -%}
+            {%- set threshold_value = threshold.value -%}
+            {%- if threshold_value is mapping -%}
+                {%- if business_model not in threshold_value -%}
                     {{ exceptions.raise_compiler_error(
                         "KPI '" ~ entry.name ~ "' " ~ level ~ " threshold has no value for var business_model '"
                         ~ business_model ~ "' (it has: " ~ threshold_value.keys() | join(', ') ~ ")") }}
-                {%- endif %}
-                {%- set threshold_value = threshold_value[business_model] %}
-            {%- endif %}
-            {%- do levels.update({level: (threshold.op, threshold_value)}) %}
-        {%- endif %}
-    {%- endfor %}
-    {%- set columns = [
+                {%- endif -%}
+                {%- set threshold_value = threshold_value[business_model] -%}
+            {%- endif -%}
+            {%- do levels.update({level: (threshold.op, threshold_value)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do kpi_rows.append([
         ('kpi_order', loop.index, 'number'),
         ('kpi', entry.name, 'text'),
         ('label', entry.label, 'text'),
@@ -61,20 +60,26 @@ catalog_entries as (
         ('critical_threshold', levels.critical[1], 'number'),
         ('threshold_source',
             'var kpi_threshold_overrides' if entry.name in overrides else entry.threshold_source, 'text'),
-    ] %}
-    select
-        {%- for column_name, content, content_type in columns %}
-        {%- set literal = 'null' if content is none else "'" ~ (content | string | replace("'", "''")) ~ "'" %}
-        {%- if content_type == 'text' %}
-        cast({{ literal }} as {{ dbt.type_string() }}) as {{ column_name }}
-        {%- elif content_type == 'boolean' %}
-        {{ 'true' if content else 'false' }} as {{ column_name }}
-        {%- else %}
-        cast({{ 'null' if content is none else content | float }} as double precision) as {{ column_name }}
-        {%- endif %}{{ ',' if not loop.last }}
-        {%- endfor %}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    ]) -%}
+{%- endfor %}
+
+with
+
+catalog_entries as (
+    {% for kpi_row in kpi_rows %}
+        select
+        {% for column_name, content, content_type in kpi_row -%}
+                {%- set literal = 'null' if content is none else "'" ~ (content | string | replace("'", "''")) ~ "'" -%}
+                {%- if content_type == 'text' -%}
+                    cast({{ literal }} as {{ dbt.type_string() }}) as {{ column_name }}
+                {%- elif content_type == 'boolean' -%}
+                    {{ 'true' if content else 'false' }} as {{ column_name }}
+                {%- else -%}
+                    cast({{ 'null' if content is none else content | float }} as double precision) as {{ column_name }}
+                {%- endif %}{{ ',' if not loop.last }}
+        {% endfor %}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (

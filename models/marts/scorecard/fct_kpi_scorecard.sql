@@ -83,13 +83,13 @@ checked as (
         *,
         case
             {%- for operator, symbol in comparisons.items() %}
-            when healthy_operator = '{{ operator }}' then value {{ symbol }} healthy_threshold
+                when healthy_operator = '{{ operator }}' then value {{ symbol }} healthy_threshold
             {%- endfor %}
             else false
         end as is_healthy_condition,
         case
             {%- for operator, symbol in comparisons.items() %}
-            when critical_operator = '{{ operator }}' then value {{ symbol }} critical_threshold
+                when critical_operator = '{{ operator }}' then value {{ symbol }} critical_threshold
             {%- endfor %}
             else false
         end as is_critical_condition
