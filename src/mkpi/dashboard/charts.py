@@ -161,12 +161,13 @@ def line_chart(
         return top + (bottom - top) * share if invert else bottom - (bottom - top) * share
 
     parts = _y_axis(ticks, y_of, left, right, axis_format) + _x_labels(months, x_of, bottom)
-    for line in references:
+    for number, line in enumerate(references):
         y = y_of(line.value)
+        label_y = y - 4 if number == 0 else y + 12  # first label above its line, others below
         parts.append(
             f'<line class="threshold" x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{line.color}" stroke-dasharray="5 4" stroke-width="1.5"/>'
-            f'<text x="{right - 4:.1f}" y="{y - 4:.1f}" text-anchor="end" font-size="10" '
+            f'<text x="{right - 4:.1f}" y="{label_y:.1f}" text-anchor="end" font-size="10" '
             f'fill="{line.color}">{escape(line.label)}</text>'
         )
     points = 0
