@@ -57,6 +57,7 @@ build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
 pytest: setup
+	bash scripts/install_chromium.sh
 	$(BIN)/pytest
 
 clean:
