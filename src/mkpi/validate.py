@@ -12,6 +12,8 @@ expectation fails, 2 when the warehouse or a suite cannot be read.
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import json
 import math
 import os
@@ -103,6 +105,11 @@ def zero_denominator(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     return frame[frame["kpi"].isin(spec["kpis"]) & no_denominator].reset_index(drop=True)
 
 
+def _model_key(models: pd.Series) -> pd.Series:
+    """Attribution model as a join key: NULL becomes ''."""
+    return models.astype(object).where(models.notna(), "").astype(str)
+
+
 def reconciliation(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     months = sorted(_months(frame).unique()) if len(frame) else []
     data = frame.assign(month=_months(frame))
@@ -117,7 +124,8 @@ def reconciliation(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
         if not pair["attributed"]:
             channels = channels.assign(attribution_model=None)
         sums = (
-            channels.groupby(["month", "attribution_model"], dropna=False)["value"]
+            channels.assign(model_key=_model_key(channels["attribution_model"]))
+            .groupby(["month", "model_key"])["value"]
             .sum()
             .rename("channel_sum")
             .reset_index()
@@ -129,8 +137,11 @@ def reconciliation(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
             .rename("total")
             .reset_index()
         )
-        joined = grid.merge(sums, on=["month", "attribution_model"], how="left").merge(
-            totals, on="month", how="left"
+        grid["model_key"] = _model_key(grid["attribution_model"])
+        joined = (
+            grid.merge(sums, on=["month", "model_key"], how="left")
+            .merge(totals, on="month", how="left")
+            .drop(columns="model_key")
         )
         joined = joined.fillna({"channel_sum": 0.0, "total": 0.0})
         joined.insert(0, "kpi", pair["kpi"])
@@ -235,19 +246,32 @@ class Outcome:
         }
 
 
+_RUNS = itertools.count(1)
+
+
+@functools.cache
 def _gx_context() -> Any:
+    """One ephemeral GX context per process: nothing on disk, no usage statistics."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.enable_analytics(False)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
 
 def _format_value(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value)):
         return "NULL"
     if isinstance(value, pd.Timestamp | datetime):
         return value.strftime("%Y-%m-%d")
@@ -270,13 +294,20 @@ def _violation(row: dict[str, Any], column: str | None, kwargs: dict[str, Any]) 
 
 
 def _examples(
-    config: dict[str, Any], result: dict[str, Any], limit: int, identifying: list[str]
+    config: dict[str, Any],
+    result: dict[str, Any],
+    limit: int,
+    identifying: list[str],
+    frame: pd.DataFrame,
 ) -> list[str]:
     kwargs = config["kwargs"]
     column = kwargs.get("column")
     if config["type"].startswith("expect_column_distinct_values"):
-        missing = sorted(map(str, result.get("partial_missing_list") or []))
-        extra = sorted(map(str, result.get("partial_unexpected_list") or []))
+        # GX lists only the first few: name them all, from the frame itself
+        observed = {str(value) for value in frame[column].dropna().unique()}
+        expected = {str(value) for value in kwargs.get("value_set") or []}
+        missing = sorted(expected - observed)
+        extra = sorted(observed - expected) if "equal" in config["type"] else []
         parts = []
         if missing:
             parts.append(f"missing: {', '.join(map(str, missing))}")
@@ -309,7 +340,7 @@ def run_suite(
     )
 
     context = _gx_context()
-    source = context.data_sources.add_pandas(f"mkpi_{suite['name']}")
+    source = context.data_sources.add_pandas(f"mkpi_{suite['name']}_{next(_RUNS)}")
     outcomes: list[Outcome] = []
     by_dataset: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for index, config in enumerate(suite["expectations"]):
@@ -346,7 +377,9 @@ def run_suite(
                 message = item.exception_info.get("exception_message") or "raised an exception"
                 failure = [f"error: {str(message).splitlines()[0]}"]
             else:
-                failure = [] if item.success else _examples(config, result, examples, identifying)
+                failure = (
+                    [] if item.success else _examples(config, result, examples, identifying, frame)
+                )
             found[meta["index"]] = Outcome(
                 suite=suite["name"],
                 dataset=dataset,
