@@ -11,6 +11,8 @@ Per KPI and per dimension it has ("scope": total, by channel, by campaign):
   query never adds up rows that must not be added (total + channel rows, or several models).
 - `<metric>_mom_change` / `<metric>_yoy_change`: derived metrics, (now - then) / then, with an
   offset window of 1 month / 1 year.
+- `kpi_value`, `kpi_ratio` (+ `kpi_numerator`, `kpi_denominator`): unfiltered, for any KPI,
+  dimension and attribution model chosen with `--where` (e.g. ROAS by campaign under `linear`).
 
 At month grain every metric equals the `value` of its fct_kpis row. Coarser grains add numerator
 and denominator over the months, which is right for flows (leads, cost, revenue) and not for
@@ -208,8 +210,47 @@ def semantic_model() -> dict[str, Any]:
     }
 
 
+def generic_metrics() -> list[dict[str, Any]]:
+    """Unfiltered metrics for what the per-KPI ones do not cover (another attribution model):
+    the caller filters kpi__kpi_name and kpi__dimension with --where and groups by the rest."""
+    note = (
+        " No filter of its own: add --where on kpi__kpi_name and kpi__dimension (and group by or"
+        " filter kpi__attribution_model), or rows of different KPIs and dimensions add up."
+    )
+    return [
+        {
+            "name": "kpi_value",
+            "label": "KPI value (any KPI)",
+            "description": "Sum of value over the selected fct_kpis rows." + note,
+            "type": "simple",
+            "type_params": {"measure": "kpi_value"},
+        },
+        {
+            "name": "kpi_ratio",
+            "label": "KPI ratio (any ratio KPI)",
+            "description": "Sum of numerator / sum of denominator over the selected rows." + note,
+            "type": "ratio",
+            "type_params": {"numerator": "kpi_numerator", "denominator": "kpi_denominator"},
+        },
+        {
+            "name": "kpi_numerator",
+            "label": "KPI numerator (any ratio KPI)",
+            "description": "Sum of numerator over the selected rows." + note,
+            "type": "simple",
+            "type_params": {"measure": "kpi_numerator"},
+        },
+        {
+            "name": "kpi_denominator",
+            "label": "KPI denominator (any ratio KPI)",
+            "description": "Sum of denominator over the selected rows." + note,
+            "type": "simple",
+            "type_params": {"measure": "kpi_denominator"},
+        },
+    ]
+
+
 def all_metrics(catalog: Catalog) -> list[dict[str, Any]]:
-    metrics: list[dict[str, Any]] = []
+    metrics: list[dict[str, Any]] = generic_metrics()
     for kpi in catalog.kpis:
         for dimension in kpi.dimensions:
             metrics.extend(_kpi_metrics(catalog, kpi, dimension))
