@@ -12,14 +12,17 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MKPI_PG_PORT ?= 55432
 
-.PHONY: demo test setup lint sqlfluff ruff generate-check build-duckdb build-postgres pytest clean
+.PHONY: demo test setup lint sqlfluff ruff generate-check build-duckdb build-postgres \
+	load-and-build-postgres pytest clean
 
 ## demo: set everything up and build the project on the bundled sample data (DuckDB)
 demo: setup
 	$(BIN)/mkpi demo
 
-## test: everything CI runs
-test: setup lint generate-check build-duckdb build-postgres pytest
+## test: everything CI runs. PostgreSQL stays up through pytest, which compares both builds.
+test: setup lint generate-check
+	MKPI_REQUIRE_POSTGRES=1 bash scripts/postgres.sh run -- \
+	  $(MAKE) build-duckdb load-and-build-postgres pytest
 	@echo "make test: all checks passed"
 
 setup: $(STAMP)
@@ -46,14 +49,16 @@ generate-check: setup
 build-duckdb: setup
 	DBT_DUCKDB_PATH=$(CURDIR)/target/ci.duckdb $(BIN)/dbt build --target duckdb --target-path target/ci-duckdb
 
+load-and-build-postgres: setup
+	$(BIN)/mkpi load-postgres --dir data/sample
+	$(BIN)/dbt build --target postgres --target-path target/ci-postgres
+
 build-postgres: setup
-	bash scripts/postgres.sh start
-	$(BIN)/mkpi load-postgres --dir data/sample && \
-	  $(BIN)/dbt build --target postgres --target-path target/ci-postgres; \
-	  status=$$?; bash scripts/postgres.sh stop; exit $$status
+	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
 pytest: setup
 	$(BIN)/pytest
 
 clean:
-	rm -rf target logs .pg
+	bash scripts/postgres.sh stop || true
+	rm -rf target logs /tmp/mkpi-pg-$(MKPI_PG_PORT) /tmp/mkpi-pg-$(MKPI_PG_PORT).lock

@@ -1,29 +1,14 @@
-{%- set columns = ['campaign_id', 'campaign_name', 'channel', 'started_on', 'ended_on'] -%}
+{%- set columns = [
+    'campaign_id',
+    'campaign_name',
+    'channel',
+    'started_on',
+    'ended_on',
+] -%}
 
 with
 
-source as (
-    select * from {{ source('marketing', 'campaigns') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['campaign_id']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('campaigns', columns, ['campaign_id']) }},
 
 parsed as (
     select

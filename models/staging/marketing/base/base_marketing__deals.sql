@@ -1,32 +1,19 @@
-{%- set columns = ['deal_id', 'lead_id', 'created_at', 'closed_at', 'stage', 'amount', 'currency'] -%}
+{%- set columns = [
+    'deal_id',
+    'lead_id',
+    'created_at',
+    'closed_at',
+    'stage',
+    'amount',
+    'currency',
+] -%}
 
 with
 
-source as (
-    select * from {{ source('marketing', 'deals') }}
-),
+{{ raw_rows_keyed('deals', columns, ['deal_id']) }},
 
 clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['deal_id']) }} as distinct_rows_with_key
-    from copies
 ),
 
 parsed as (
@@ -84,13 +71,13 @@ final as (
         lead_id,
 
         -- strings
-        stage_normalized as stage,
+        stage_normalized as stage,  -- noqa: RF04
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
-        amount_parsed * fx_rate as amount,
+        cast(amount_parsed * fx_rate as {{ dbt.type_numeric() }}) as amount,
         amount_parsed as original_amount,
-        fx_rate,
+        cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 
         -- booleans
         coalesce(stage_normalized = 'won', false) as is_won,

@@ -1,29 +1,14 @@
-{%- set columns = ['ranked_on', 'keyword', 'position', 'is_money_keyword', 'search_volume'] -%}
+{%- set columns = [
+    'ranked_on',
+    'keyword',
+    'position',
+    'is_money_keyword',
+    'search_volume',
+] -%}
 
 with
 
-source as (
-    select * from {{ source('marketing', 'keyword_rankings') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['ranked_on', 'keyword']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('keyword_rankings', columns, ['ranked_on', 'keyword']) }},
 
 parsed as (
     select

@@ -1,32 +1,18 @@
-{%- set columns = ['order_id', 'lead_id', 'ordered_at', 'revenue', 'cogs', 'currency'] -%}
+{%- set columns = [
+    'order_id',
+    'lead_id',
+    'ordered_at',
+    'revenue',
+    'cogs',
+    'currency',
+] -%}
 
 with
 
-source as (
-    select * from {{ source('marketing', 'orders') }}
-),
+{{ raw_rows_keyed('orders', columns, ['order_id']) }},
 
 clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['order_id']) }} as distinct_rows_with_key
-    from copies
 ),
 
 parsed as (
@@ -81,11 +67,11 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (money in the reporting currency; cogs NULL when the export has none)
-        revenue_parsed * fx_rate as revenue,
-        cogs_parsed * fx_rate as cogs,
+        cast(revenue_parsed * fx_rate as {{ dbt.type_numeric() }}) as revenue,
+        cast(cogs_parsed * fx_rate as {{ dbt.type_numeric() }}) as cogs,
         revenue_parsed as original_revenue,
         cogs_parsed as original_cogs,
-        fx_rate,
+        cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 
         -- timestamps (UTC)
         ordered_at_parsed as ordered_at,

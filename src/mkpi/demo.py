@@ -1,0 +1,70 @@
+"""`mkpi demo`: the main job. Build the whole project on DuckDB, validate the marts, write the
+dashboard, and say where everything is."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mkpi.paths import duckdb_path, project_root, sample_dir
+
+
+def dbt_executable() -> str:
+    """The project's dbt: the one installed next to this Python."""
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_step(title: str, command: list[str], env: dict[str, str]) -> None:
+    print(f"\n==> {title}\n    $ {' '.join(command)}", flush=True)
+    completed = subprocess.run(command, env=env, cwd=project_root(), check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"error: step '{title}' failed (exit {completed.returncode})")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--raw-dir", type=Path, default=None, help="raw data folder (default: bundled sample)"
+    )
+    parser.add_argument("--skip-validate", action="store_true", help="do not run `mkpi validate`")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_root()
+    database = duckdb_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(root)}
+    raw_dir = (args.raw_dir or sample_dir()).resolve()
+    dbt_vars = json.dumps({"raw_data_dir": str(raw_dir)})
+    run_step(
+        f"dbt build on {raw_dir}",
+        [dbt_executable(), "build", "--target", "duckdb", "--vars", dbt_vars],
+        env,
+    )
+    python = sys.executable
+    if not args.skip_validate:
+        run_step("validate the marts", [python, "-m", "mkpi.cli", "validate"], env)
+    dashboard = root / "target" / "dashboard" / "index.html"
+    run_step(
+        "write the dashboard",
+        [python, "-m", "mkpi.cli", "dashboard", "--out", str(dashboard)],
+        env,
+    )
+    print(
+        "\nDone. Results:\n"
+        f"  dashboard (open in a browser):  {dashboard}\n"
+        f"  DuckDB database with the marts: {database}\n"
+        '    e.g. .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{database}', read_only=True).sql("
+        "'select * from marts.fct_kpis limit 10'))\"\n"
+        "  marts: marts.fct_kpis (every KPI, long), marts.fct_kpi_scorecard, "
+        "marts.fct_acquisition_monthly,\n"
+        "         marts.fct_attribution_credits, marts.fct_mrr_monthly, "
+        "marts.fct_data_quality_issues\n"
+        "  docs:  .venv/bin/dbt docs generate && .venv/bin/dbt docs serve"
+    )
+    return 0

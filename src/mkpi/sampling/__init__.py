@@ -1,0 +1,1 @@
+"""Building blocks of the sample (`mkpi sample`) and dirty (`mkpi dirty`) raw data writers."""

@@ -1,0 +1,295 @@
+"""A reference classifier of raw rows: what staging must conclude about each one.
+
+It implements the reject rules of the raw contract (shared/spec/raw-data.md) on text rows, in
+their precedence order (first match wins), so the generators can state exact expectations: the
+sample data must come out all clean, and the dirty data set's manifests are computed with it and
+checked against the reason each bad row was injected for. It is a test oracle for small data, not
+part of the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from mkpi.sampling.contract import Table
+
+REASONS: tuple[str, ...] = (
+    "missing_key",
+    "duplicate_key",
+    "missing_value",
+    "bad_timestamp",
+    "bad_number",
+    "bad_boolean",
+    "negative_amount",
+    "end_before_start",
+    "invalid_stage",
+    "invalid_category",
+    "unknown_currency",
+    "orphan_lead_id",
+)
+CLEAN = "clean"
+COLLAPSED = "collapsed"
+CHANNEL_COLUMNS = frozenset({"channel", "original_channel"})
+NON_NEGATIVE = frozenset(
+    {
+        "amount",
+        "revenue",
+        "cogs",
+        "mrr",
+        "impressions",
+        "clicks",
+        "pageviews",
+        "engaged_seconds",
+        "search_volume",
+    }
+)
+BOOLEAN_VALUES = frozenset({"true", "false", "t", "f", "1", "0", "yes", "no"})
+STAGES = frozenset({"open", "won", "lost"})
+CATEGORIES = frozenset({"media", "marketing_other", "sales"})
+END_AFTER_START = {
+    "campaigns": ("started_on", "ended_on"),
+    "deals": ("created_at", "closed_at"),
+    "subscriptions": ("valid_from", "valid_to"),
+}
+CURRENCY_DATE = {
+    "costs": ("cost_date",),
+    "deals": ("closed_at", "created_at"),
+    "subscriptions": ("valid_from",),
+    "orders": ("ordered_at",),
+}
+LEAD_CHILDREN = ("deals", "subscriptions", "orders")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TIMESTAMP_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:\d{2})?$"
+)
+NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+INT_RE = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw table as text: header and rows; an empty string is NULL."""
+
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class TableOutcome:
+    verdicts: list[str]  # per raw row: CLEAN, COLLAPSED or a reason
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def raw_rows(self) -> int:
+        return len(self.verdicts)
+
+    @property
+    def clean_rows(self) -> int:
+        return self.counts[CLEAN]
+
+    @property
+    def collapsed(self) -> int:
+        return self.counts[COLLAPSED]
+
+    @property
+    def rejected(self) -> int:
+        return self.raw_rows - self.clean_rows - self.collapsed
+
+    def rejects(self) -> dict[str, int]:
+        return {reason: self.counts[reason] for reason in REASONS if self.counts[reason]}
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """A UTC naive datetime, or None if the text is not an ISO 8601 date/timestamp."""
+    if not TIMESTAMP_RE.match(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_date(value: str) -> date | None:
+    if not DATE_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_moment(value: str, data_type: str) -> datetime | None:
+    if data_type == "date":
+        parsed = parse_date(value)
+        return None if parsed is None else datetime(parsed.year, parsed.month, parsed.day)
+    return parse_timestamp(value)
+
+
+def _project(table: Table, raw: RawTable) -> list[dict[str, str]]:
+    positions = {name: raw.header.index(name) for name in table.column_names}
+    return [{name: (row[i] or "") for name, i in positions.items()} for row in raw.rows]
+
+
+def _missing_value(table: Table, row: Mapping[str, str]) -> bool:
+    for column in table.columns:
+        skip = column.nullable or column.name in table.key or column.name in CHANNEL_COLUMNS
+        if not skip and column.data_type != "boolean" and row[column.name] == "":
+            return True
+    return table.name == "deals" and row["stage"].strip().lower() == "won" and not row["closed_at"]
+
+
+def _bad_timestamp(table: Table, row: Mapping[str, str]) -> bool:
+    return any(
+        row[c.name] != "" and _parse_moment(row[c.name], c.data_type) is None
+        for c in table.columns
+        if c.data_type in ("date", "timestamp")
+    )
+
+
+def _bad_number(table: Table, row: Mapping[str, str]) -> bool:
+    for column in table.columns:
+        value = row[column.name]
+        if value == "" or column.data_type not in ("numeric", "int"):
+            continue
+        pattern = INT_RE if column.data_type == "int" else NUMBER_RE
+        if not pattern.match(value):
+            return True
+        if table.name == "keyword_rankings" and column.name == "position" and int(value) < 1:
+            return True
+    return False
+
+
+def _bad_boolean(table: Table, row: Mapping[str, str]) -> bool:
+    return any(
+        row[c.name] != "" and row[c.name].strip().lower() not in BOOLEAN_VALUES
+        for c in table.columns
+        if c.data_type == "boolean"
+    )
+
+
+def _negative(table: Table, row: Mapping[str, str]) -> bool:
+    return any(
+        c.name in NON_NEGATIVE and row[c.name] != "" and float(row[c.name]) < 0
+        for c in table.columns
+    )
+
+
+def _end_before_start(table: Table, row: Mapping[str, str]) -> bool:
+    if table.name not in END_AFTER_START:
+        return False
+    start_name, end_name = END_AFTER_START[table.name]
+    if not row[start_name] or not row[end_name]:
+        return False
+    start = _parse_moment(row[start_name], table.column(start_name).data_type)
+    end = _parse_moment(row[end_name], table.column(end_name).data_type)
+    return end < start
+
+
+def _unknown_currency(
+    table: Table, row: Mapping[str, str], fx: set[tuple[str, str]], reporting: str
+) -> bool:
+    if table.name not in CURRENCY_DATE or row["currency"] == reporting:
+        return False
+    name = next(n for n in CURRENCY_DATE[table.name] if row[n])
+    moment = _parse_moment(row[name], table.column(name).data_type)
+    return (row["currency"], f"{moment:%Y-%m}") not in fx
+
+
+def _row_reason(
+    table: Table,
+    row: Mapping[str, str],
+    fx: set[tuple[str, str]],
+    clean_leads: set[str] | None,
+    reporting: str,
+) -> str:
+    checks = (
+        ("missing_value", lambda: _missing_value(table, row)),
+        ("bad_timestamp", lambda: _bad_timestamp(table, row)),
+        ("bad_number", lambda: _bad_number(table, row)),
+        ("bad_boolean", lambda: _bad_boolean(table, row)),
+        ("negative_amount", lambda: _negative(table, row)),
+        ("end_before_start", lambda: _end_before_start(table, row)),
+        (
+            "invalid_stage",
+            lambda: table.name == "deals" and row["stage"].strip().lower() not in STAGES,
+        ),
+        (
+            "invalid_category",
+            lambda: table.name == "costs" and row["cost_category"] not in CATEGORIES,
+        ),
+        ("unknown_currency", lambda: _unknown_currency(table, row, fx, reporting)),
+        (
+            "orphan_lead_id",
+            lambda: clean_leads is not None and row["lead_id"] not in clean_leads,
+        ),
+    )
+    return next((reason for reason, failed in checks if failed()), CLEAN)
+
+
+def _key_verdicts(table: Table, rows: Sequence[Mapping[str, str]]) -> list[str | None]:
+    """missing_key, exact-duplicate collapse and duplicate_key; None = go on checking."""
+    verdicts: list[str | None] = [None] * len(rows)
+    seen: set[tuple[str, ...]] = set()
+    by_key: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        if any(row[name] == "" for name in table.key):
+            verdicts[i] = "missing_key"
+            continue
+        content = tuple(row[name] for name in table.column_names)
+        if content in seen:
+            verdicts[i] = COLLAPSED
+            continue
+        seen.add(content)
+        if table.key:
+            by_key[tuple(row[name] for name in table.key)].append(i)
+    for members in by_key.values():
+        if len(members) > 1:
+            for i in members:
+                verdicts[i] = "duplicate_key"
+    return verdicts
+
+
+def classify_table(
+    table: Table,
+    raw: RawTable,
+    fx: set[tuple[str, str]],
+    clean_leads: set[str] | None = None,
+    reporting: str = "EUR",
+) -> TableOutcome:
+    rows = _project(table, raw)
+    verdicts = _key_verdicts(table, rows)
+    final = [
+        verdict or _row_reason(table, row, fx, clean_leads, reporting)
+        for verdict, row in zip(verdicts, rows, strict=True)
+    ]
+    return TableOutcome(verdicts=final, counts=Counter(final))
+
+
+def classify(
+    contract: Mapping[str, Table], tables: Mapping[str, RawTable], fx: set[tuple[str, str]]
+) -> dict[str, TableOutcome]:
+    """Outcome per table; leads first, since children of a rejected lead are orphans."""
+    outcomes = {"leads": classify_table(contract["leads"], tables["leads"], fx)}
+    lead_rows = _project(contract["leads"], tables["leads"])
+    clean_leads = {
+        row["lead_id"]
+        for row, verdict in zip(lead_rows, outcomes["leads"].verdicts, strict=True)
+        if verdict == CLEAN
+    }
+    for name, table in contract.items():
+        if name != "leads":
+            parents = clean_leads if name in LEAD_CHILDREN else None
+            outcomes[name] = classify_table(table, tables[name], fx, parents)
+    return {name: outcomes[name] for name in contract}
+
+
+def load_fx(rows: Iterable[Mapping[str, str]]) -> set[tuple[str, str]]:
+    """(currency, 'YYYY-MM') pairs from fx_rates seed rows."""
+    return {(row["currency"], row["month"][:7]) for row in rows}
