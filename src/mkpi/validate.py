@@ -48,6 +48,8 @@ RESULT_COLUMNS: dict[str, str] = {
 }
 # Columns that identify a row in any dataset, in the order examples show them.
 IDENTIFYING_COLUMNS = (
+    "conversion_id",
+    "touchpoint_id",
     "kpi",
     "target",
     "month",
@@ -180,6 +182,44 @@ def grid(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     return result
 
 
+def credit_shares(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    sums = (
+        frame.groupby(["conversion_id", "attribution_model"])["credit_share"]
+        .sum()
+        .rename("share_sum")
+        .reset_index()
+    )
+    sums["abs_error"] = (sums["share_sum"] - 1.0).abs()
+    return sums
+
+
+def conversion_models(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    models = set(spec["attribution_models"])
+    known = frame[frame["attribution_model"].isin(models)]
+    present = known.groupby("conversion_id")["attribution_model"].nunique()
+    result = pd.DataFrame({"conversion_id": frame["conversion_id"].dropna().unique()})
+    result["present_models"] = result["conversion_id"].map(present).fillna(0).astype(int)
+    result["missing_models"] = len(models) - result["present_models"]
+    return result
+
+
+def mrr_bridge(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
+    result = frame.assign(month=_months(frame)).sort_values("month").reset_index(drop=True)
+    closing = (
+        result["start_mrr"]
+        + result["new_mrr"]
+        + result["reactivation_mrr"]
+        + result["expansion_mrr"]
+        - result["contraction_mrr"]
+        - result["churned_mrr"]
+    )
+    result["bridge_difference"] = (closing - result["mrr"]).abs()
+    previous = result["mrr"].shift(1)
+    consecutive = result["month"].shift(1) == result["month"] - pd.DateOffset(months=1)
+    result["carry_difference"] = (result["start_mrr"] - previous).abs().where(consecutive)
+    return result
+
+
 def row_balance(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
     result = frame.copy()
     result["unaccounted_rows"] = (
@@ -197,6 +237,9 @@ DERIVED: dict[str, Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame]] = {
     "fct_kpis__reconciliation": reconciliation,
     "fct_kpis__grid": grid,
     "fct_raw_row_reconciliation__balance": row_balance,
+    "fct_attribution_credits__shares": credit_shares,
+    "fct_attribution_credits__models": conversion_models,
+    "fct_mrr_monthly__bridge": mrr_bridge,
 }
 
 

@@ -280,6 +280,150 @@ def test_examples_name_the_kpi_and_the_rows(suite: dict) -> None:
     assert "month=2026-01-01" in text
 
 
+# ------------------------------------------------------------------- the other marts' suites
+def other_suite(name: str) -> dict:
+    return json.loads(expectations.render(load_catalog(SMALL))[f"expectations/{name}.json"])
+
+
+def good_credits() -> pd.DataFrame:
+    rows = []
+    # c1: two touches; first_touch gives all to t1, last_touch to t2. c2: no touch (unattributed)
+    for model, shares in (("first_touch", (1.0, 0.0)), ("last_touch", (0.0, 1.0))):
+        for touch, channel, share in (("t1", "email", shares[0]), ("t2", "paid_search", shares[1])):
+            rows.append(("c1", model, touch, channel, share, 100.0 * share))
+        rows.append(("c2", model, None, "unattributed", 1.0, 50.0))
+    columns = [
+        "conversion_id",
+        "attribution_model",
+        "touchpoint_id",
+        "channel",
+        "credit_share",
+        "attributed_revenue",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def good_mrr() -> pd.DataFrame:
+    # start + new + reactivation + expansion - contraction - churned = mrr; next start = mrr
+    return pd.DataFrame(
+        {
+            "month": [JAN, FEB, pd.Timestamp("2026-03-01")],
+            "start_mrr": [0.0, 100.0, 130.0],
+            "new_mrr": [100.0, 40.0, 0.0],
+            "reactivation_mrr": [0.0, 0.0, 10.0],
+            "expansion_mrr": [0.0, 10.0, 5.0],
+            "contraction_mrr": [0.0, 5.0, 0.0],
+            "churned_mrr": [0.0, 15.0, 45.0],
+            "mrr": [100.0, 130.0, 100.0],
+        }
+    )
+
+
+def good_dim_kpis() -> pd.DataFrame:
+    return pd.DataFrame({"kpi": ["leads", "roas", "lead_to_mql_rate"]})
+
+
+OTHER_MARTS: dict[str, Callable[[], pd.DataFrame]] = {
+    "fct_attribution_credits": good_credits,
+    "fct_mrr_monthly": good_mrr,
+    "dim_kpis": good_dim_kpis,
+}
+
+
+def other_failures(name: str, frame: pd.DataFrame) -> set[str]:
+    suite = other_suite(name)
+    outcomes = validate.run_suite(suite, validate.datasets_for(suite, frame))
+    return {outcome.rule for outcome in outcomes if not outcome.success}
+
+
+@pytest.mark.parametrize("name", list(OTHER_MARTS))
+def test_other_marts_good_frames_pass(name: str) -> None:
+    assert other_failures(name, OTHER_MARTS[name]()) == set()
+
+
+OTHER_BROKEN = {
+    "shares_do_not_sum_to_one": (
+        "fct_attribution_credits",
+        _set("credit_share", 0.9, conversion_id="c2", attribution_model="last_touch"),
+        {"shares_sum_to_one"},
+    ),
+    "conversion_without_a_model": (
+        "fct_attribution_credits",
+        lambda frame: frame[~where(frame, conversion_id="c2", attribution_model="last_touch")],
+        {"every_model_per_conversion"},
+    ),
+    "share_above_one": (
+        "fct_attribution_credits",
+        _chain(
+            _set(
+                "credit_share",
+                1.5,
+                conversion_id="c1",
+                attribution_model="first_touch",
+                touchpoint_id="t1",
+            ),
+            _set(
+                "credit_share",
+                -0.5,
+                conversion_id="c1",
+                attribution_model="first_touch",
+                touchpoint_id="t2",
+            ),
+        ),
+        {"credit_share_within_0_1"},
+    ),
+    "unknown_credit_model": (
+        "fct_attribution_credits",
+        lambda frame: pd.concat(
+            [
+                frame,
+                frame[where(frame, conversion_id="c2", attribution_model="last_touch")].assign(
+                    attribution_model="markov"
+                ),
+            ],
+            ignore_index=True,
+        ),
+        {"attribution_model_known"},
+    ),
+    "bridge_does_not_close": (
+        "fct_mrr_monthly",
+        _set("expansion_mrr", 12.0, month=FEB),
+        {"mrr_bridge_closes"},
+    ),
+    "month_does_not_start_where_last_ended": (
+        "fct_mrr_monthly",
+        # consistent bridge in March, but its start is not February's end
+        _chain(
+            _set("start_mrr", 120.0, month=pd.Timestamp("2026-03-01")),
+            _set("mrr", 90.0, month=pd.Timestamp("2026-03-01")),
+        ),
+        {"starts_where_last_month_ended"},
+    ),
+    "negative_churn": (
+        "fct_mrr_monthly",
+        # the bridge still closes: 100 + 40 + 0 + 10 - 35 - (-15) = 130
+        _chain(_set("churned_mrr", -15.0, month=FEB), _set("contraction_mrr", 35.0, month=FEB)),
+        {"mrr_not_negative"},
+    ),
+    "kpi_missing_from_dim_kpis": (
+        "dim_kpis",
+        lambda frame: frame[frame["kpi"] != "roas"],
+        {"every_catalog_kpi"},
+    ),
+    "kpi_twice_in_dim_kpis": (
+        "dim_kpis",
+        lambda frame: pd.concat([frame, frame.head(1)], ignore_index=True),
+        {"key_unique"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OTHER_BROKEN))
+def test_other_marts_broken_frames_fail_exactly_the_broken_rules(case: str) -> None:
+    name, change, expected = OTHER_BROKEN[case]
+    assert other_failures(name, change(OTHER_MARTS[name]()).reset_index(drop=True)) == expected
+
+
 # ------------------------------------------------------------------------- the command
 def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
     reconciliation = pd.DataFrame(
@@ -305,6 +449,7 @@ def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
             ("fct_kpis", kpis),
             ("fct_raw_row_reconciliation", reconciliation),
             ("fct_data_quality_issues", issues),
+            *((mart, make()) for mart, make in OTHER_MARTS.items()),
         ):
             connection.register("frame", frame)
             connection.execute(f"create table marts.{name} as select * from frame")
@@ -349,8 +494,11 @@ def test_command_passes_writes_results_and_fails_on_a_broken_mart(tmp_path: Path
             "group by suite order by suite"
         ).fetchall()
     assert [row[0] for row in rows] == [
+        "dim_kpis",
+        "fct_attribution_credits",
         "fct_data_quality_issues",
         "fct_kpis",
+        "fct_mrr_monthly",
         "fct_raw_row_reconciliation",
     ]
     assert all(row[2] for row in rows)

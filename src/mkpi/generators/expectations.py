@@ -481,11 +481,211 @@ def suite_text(suite: dict[str, Any], source: str) -> str:
     return first + body[1:] + "\n"
 
 
+def _credits_suite(catalog: Catalog) -> dict[str, Any]:
+    """fct_attribution_credits: every conversion has every catalog model; shares sum to 1."""
+    dataset = "fct_attribution_credits"
+    keys = ["conversion_id", "attribution_model", "touchpoint_id"]
+    expectations = [
+        expectation(
+            "expect_column_values_to_not_be_null",
+            dataset,
+            "key_not_null",
+            f"{column} is set",
+            column=column,
+        )
+        for column in ("conversion_id", "attribution_model", "channel", "credit_share")
+    ]
+    expectations += [
+        expectation(
+            "expect_compound_columns_to_be_unique",
+            dataset,
+            "key_unique",
+            "one row per conversion x attribution model x touchpoint",
+            column_list=keys,
+            ignore_row_if="never",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            dataset,
+            "attribution_model_known",
+            "attribution_model is one of the catalog's attribution models",
+            column="attribution_model",
+            value_set=list(catalog.attribution_models),
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            dataset,
+            "credit_share_within_0_1",
+            "a credit share lies within [0, 1]",
+            column="credit_share",
+            min_value=0.0,
+            max_value=1.0,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            dataset,
+            "attributed_revenue_not_negative",
+            "attributed revenue is not negative",
+            column="attributed_revenue",
+            min_value=0.0,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            f"{dataset}__shares",
+            "shares_sum_to_one",
+            f"per conversion and model the credit shares sum to 1 (within {RATIO_TOLERANCE:g})",
+            column="abs_error",
+            min_value=0.0,
+            max_value=RATIO_TOLERANCE,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            f"{dataset}__models",
+            "every_model_per_conversion",
+            "every conversion has credits under every attribution model of the catalog",
+            column="missing_models",
+            min_value=0,
+            max_value=0,
+        ),
+    ]
+    return {
+        "name": dataset,
+        "expectations": expectations,
+        "meta": {
+            "mart": dataset,
+            "schema": "marts",
+            "key_columns": keys,
+            "datasets": {
+                dataset: {"description": "the mart as it is"},
+                f"{dataset}__shares": {
+                    "description": "per conversion_id and attribution_model: share_sum = sum of "
+                    "credit_share, abs_error = |share_sum - 1|"
+                },
+                f"{dataset}__models": {
+                    "description": "per conversion_id: missing_models = catalog attribution "
+                    "models without a credit row",
+                    "attribution_models": list(catalog.attribution_models),
+                },
+            },
+        },
+    }
+
+
+MRR_MOVEMENTS = ("new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr")
+
+
+def _mrr_suite() -> dict[str, Any]:
+    """fct_mrr_monthly: the MRR bridge closes and each month starts where the last one ended."""
+    dataset = "fct_mrr_monthly"
+    expectations = [
+        expectation(
+            "expect_column_values_to_not_be_null",
+            dataset,
+            "key_not_null",
+            "month is set",
+            column="month",
+        ),
+        expectation(
+            "expect_column_values_to_be_unique",
+            dataset,
+            "key_unique",
+            "one row per month",
+            column="month",
+        ),
+    ]
+    expectations += [
+        expectation(
+            "expect_column_values_to_be_between",
+            dataset,
+            "mrr_not_negative",
+            f"{column} is not negative (contraction and churn are positive numbers)",
+            column=column,
+            min_value=0.0,
+        )
+        for column in ("start_mrr", *MRR_MOVEMENTS, "mrr")
+    ]
+    expectations += [
+        expectation(
+            "expect_column_values_to_be_between",
+            f"{dataset}__bridge",
+            "mrr_bridge_closes",
+            "start + new + reactivation + expansion - contraction - churned = month-end MRR "
+            f"(within {RECONCILIATION_TOLERANCE:g})",
+            column="bridge_difference",
+            min_value=0.0,
+            max_value=RECONCILIATION_TOLERANCE,
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            f"{dataset}__bridge",
+            "starts_where_last_month_ended",
+            "start_mrr = the previous month's mrr (within "
+            f"{RECONCILIATION_TOLERANCE:g}; not checked for the first month)",
+            column="carry_difference",
+            min_value=0.0,
+            max_value=RECONCILIATION_TOLERANCE,
+        ),
+    ]
+    return {
+        "name": dataset,
+        "expectations": expectations,
+        "meta": {
+            "mart": dataset,
+            "schema": "marts",
+            "key_columns": ["month"],
+            "datasets": {
+                dataset: {"description": "the mart as it is"},
+                f"{dataset}__bridge": {
+                    "description": "per month: bridge_difference = |start_mrr + new_mrr + "
+                    "reactivation_mrr + expansion_mrr - contraction_mrr - churned_mrr - mrr|, "
+                    "carry_difference = |start_mrr - previous month's mrr| (NULL for the first "
+                    "month)"
+                },
+            },
+        },
+    }
+
+
+def _dim_kpis_suite(catalog: Catalog) -> dict[str, Any]:
+    """dim_kpis: one row per catalog KPI, no more, no fewer."""
+    dataset = "dim_kpis"
+    names = [kpi.name for kpi in catalog.kpis]
+    return {
+        "name": dataset,
+        "expectations": [
+            expectation(
+                "expect_column_values_to_be_unique",
+                dataset,
+                "key_unique",
+                "one row per KPI",
+                column="kpi",
+            ),
+            expectation(
+                "expect_column_distinct_values_to_equal_set",
+                dataset,
+                "every_catalog_kpi",
+                "exactly the KPIs of the catalog",
+                column="kpi",
+                value_set=names,
+            ),
+        ],
+        "meta": {
+            "mart": dataset,
+            "schema": "marts",
+            "key_columns": ["kpi"],
+            "datasets": {dataset: {"description": "the mart as it is"}},
+        },
+    }
+
+
 def suites(catalog: Catalog) -> list[tuple[dict[str, Any], str]]:
     """(suite, what it is generated from) for every mart."""
     marts_source = "src/mkpi/generators/expectations.py"
     return [
         (_kpi_suite(catalog), "catalog/kpis.yml"),
+        (_credits_suite(catalog), "catalog/kpis.yml"),
+        (_dim_kpis_suite(catalog), "catalog/kpis.yml"),
+        (_mrr_suite(), marts_source),
         (_reconciliation_suite(), marts_source),
         (_issues_suite(), marts_source),
     ]
