@@ -20,6 +20,11 @@ fct_kpis (suite `fct_kpis`):
   not 0; value NULL where the denominator is 0 or NULL; channel rows add up to the total row of the
   KPI named in `reconciles_to` (per month and attribution model, tolerance 0.01); the grid is
   complete (every month x dimension value x model where one applies).
+
+Other marts: fct_attribution_credits (every conversion has every catalog attribution model and
+its credit shares sum to 1), dim_kpis (exactly the catalog's KPIs), fct_mrr_monthly (the MRR
+bridge closes and each month starts at the previous month's MRR), fct_raw_row_reconciliation
+(raw = clean + rejected + collapsed duplicates) and fct_data_quality_issues (keys).
 """
 
 from __future__ import annotations
