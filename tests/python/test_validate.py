@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -524,3 +525,21 @@ def test_command_passes_writes_results_and_fails_on_a_broken_mart(tmp_path: Path
 def test_command_reports_a_missing_database(tmp_path: Path, capsys) -> None:
     assert validate.run(_args(tmp_path / "absent.duckdb", _suites(tmp_path))) == 2
     assert "run dbt build first" in capsys.readouterr().err
+
+
+def test_gx_stays_offline_and_writes_nothing(
+    suite: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No socket is opened and no GX folder appears while a suite runs."""
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("great-expectations tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.chdir(tmp_path)
+    outcomes = validate.run_suite(suite, validate.datasets_for(suite, good_kpis()))
+    assert all(outcome.success for outcome in outcomes)
+    assert list(tmp_path.iterdir()) == []
+    assert os.environ["GX_ANALYTICS_ENABLED"] == "false"
