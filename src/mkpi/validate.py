@@ -542,7 +542,12 @@ def summary(outcomes: list[Outcome], examples: int = 3) -> str:
         failed = [item for item in items if not item.success]
         lines.append(f"suite {name}: {len(items)} expectations, {len(failed)} failed")
         for item in failed:
-            subject = f"kpi {item.kpi}" if item.kpi else f"column {item.column}"
+            if item.kpi:
+                subject = f"kpi {item.kpi}"
+            elif item.column:
+                subject = f"column {item.column}"
+            else:
+                subject = f"mart {item.dataset}"
             count = (
                 f" - {item.unexpected_count} of {item.element_count} rows"
                 if item.unexpected_count is not None and item.element_count is not None
