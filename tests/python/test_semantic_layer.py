@@ -29,20 +29,24 @@ NOT_LINKED = {".git", ".venv", "target", "logs", "dbt_packages", ".pytest_cache"
 BIN = Path(sys.executable).parent
 
 
-def doc_queries() -> list[str]:
-    """Every `mf query ...` line in the fenced sh blocks of docs/semantic_layer.md."""
+README = PROJECT / "README.md"
+
+
+def doc_queries(path: Path = DOC) -> list[str]:
+    """Every `mf query ...` line in the fenced sh/bash blocks of a markdown file."""
     lines = []
     inside = False
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
-            inside = line.strip() == "```sh"
+            inside = line.strip() in ("```sh", "```bash")
             continue
         if inside and line.startswith("mf query "):
             lines.append(line)
     return lines
 
 
-QUERIES = doc_queries()
+# the doc's examples and the README's (a new user copies those first)
+QUERIES = list(dict.fromkeys(doc_queries(DOC) + doc_queries(README)))
 
 
 def _metric_kpis() -> dict[str, str]:
@@ -117,8 +121,9 @@ def _run(command: str, project: Path, env: dict[str, str]) -> subprocess.Complet
     )
 
 
-def test_the_doc_has_the_headline_queries() -> None:
-    metrics = " ".join(QUERIES)
+@pytest.mark.parametrize("path", [DOC, README], ids=["doc", "readme"])
+def test_the_doc_has_the_headline_queries(path: Path) -> None:
+    metrics = " ".join(doc_queries(path))
     for name in ("cac_by_channel", "ltv_cac_ratio", "roas_by_campaign"):
         assert name in metrics
 
