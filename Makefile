@@ -41,7 +41,7 @@ ruff: setup
 
 sqlfluff: setup
 	$(BIN)/dbt parse --quiet
-	$(BIN)/sqlfluff lint models macros tests/dbt analyses --processes 2
+	$(BIN)/sqlfluff lint models tests/dbt analyses --processes 2
 
 generate-check: setup
 	$(BIN)/mkpi generate --check
