@@ -1,0 +1,88 @@
+"""The same raw data as typed Parquet and as CSV text builds the same fct_kpis, value for value.
+
+Parquet arrives typed (dates, timestamps, decimals, booleans) and CSV as text; staging must read
+both into the same clean rows, so every KPI downstream agrees.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mkpi.paths import project_root
+
+pytestmark = pytest.mark.dbt
+BIN = Path(sys.executable).parent
+
+
+def build(raw: Path, work: Path, name: str) -> Path:
+    database = work / f"{name}.duckdb"
+    env = {
+        "PATH": f"{BIN}:/usr/bin:/bin",
+        "HOME": str(work),
+        "DBT_PROFILES_DIR": str(project_root()),
+        "DBT_DUCKDB_PATH": str(database),
+    }
+    result = subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "build",
+            "--select",
+            "+fct_kpis",
+            "--resource-type",
+            "model",
+            "--resource-type",
+            "seed",
+            "--target-path",
+            str(work / f"target-{name}"),
+            "--log-path",
+            str(work / f"logs-{name}"),
+            "--vars",
+            json.dumps({"raw_data_dir": str(raw)}),
+        ],
+        cwd=project_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return database
+
+
+def kpi_rows(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.sql("select * from marts.fct_kpis order by all").fetchall()
+
+
+def same_number(left: float | None, right: float | None) -> bool:
+    if left is None or right is None:
+        return left is None and right is None
+    return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_parquet_and_csv_give_the_same_kpis(tmp_path: Path) -> None:
+    sample = [str(BIN / "mkpi"), "sample", "--leads", "400", "--months", "6", "--seed", "11"]
+    for fmt in ("csv", "parquet"):
+        subprocess.run(
+            [*sample, "--format", fmt, "--out", str(tmp_path / fmt)],
+            check=True,
+            capture_output=True,
+        )
+    assert sorted(path.suffix for path in (tmp_path / "parquet").iterdir()) == [".parquet"] * 8
+    csv_rows = kpi_rows(build(tmp_path / "csv", tmp_path, "csv"))
+    parquet_rows = kpi_rows(build(tmp_path / "parquet", tmp_path, "parquet"))
+    assert len(csv_rows) == len(parquet_rows) > 1000
+    differences = [
+        (left, right)
+        for left, right in zip(csv_rows, parquet_rows, strict=True)
+        if left[:5] != right[:5]
+        or not all(same_number(a, b) for a, b in zip(left[5:], right[5:], strict=True))
+    ]
+    assert not differences, differences[:3]
