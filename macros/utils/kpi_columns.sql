@@ -33,3 +33,19 @@
     {%- endif %}
     cast({{ context['kpi_' ~ kpi_name](*arguments) }} as double precision) as value
 {%- endmacro %}
+
+{#-
+    The eight columns of the long KPI format, typed, in fct_kpis order. Family models end with
+    `select {{ kpi_long_columns() }} from <their rows>`; fct_kpis stacks them.
+    A family without attribution passes attribution_model='null'.
+-#}
+{% macro kpi_long_columns(attribution_model='attribution_model') -%}
+    cast(kpi as {{ dbt.type_string() }}) as kpi,
+    cast(month as date) as month,
+    cast(dimension as {{ dbt.type_string() }}) as dimension,
+    cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
+    cast({{ attribution_model }} as {{ dbt.type_string() }}) as attribution_model,
+    cast(numerator as double precision) as numerator,
+    cast(denominator as double precision) as denominator,
+    cast(value as double precision) as value
+{%- endmacro %}

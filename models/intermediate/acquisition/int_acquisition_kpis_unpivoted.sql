@@ -437,14 +437,7 @@ stacked as (
 
 final as (
     select
-        cast(kpi as {{ dbt.type_string() }}) as kpi,
-        cast(month as date) as month,
-        cast(dimension as {{ dbt.type_string() }}) as dimension,
-        cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
-        cast(null as {{ dbt.type_string() }}) as attribution_model,
-        numerator,
-        denominator,
-        value
+        {{ kpi_long_columns(attribution_model='null') }}
     from stacked
 )
 

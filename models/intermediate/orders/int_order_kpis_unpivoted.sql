@@ -31,14 +31,7 @@ unpivoted as (
 
 final as (
     select
-        cast(kpi as {{ dbt.type_string() }}) as kpi,
-        cast(month as date) as month,
-        cast(dimension as {{ dbt.type_string() }}) as dimension,
-        cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
-        cast(attribution_model as {{ dbt.type_string() }}) as attribution_model,
-        cast(numerator as double precision) as numerator,
-        cast(denominator as double precision) as denominator,
-        cast(value as double precision) as value
+        {{ kpi_long_columns() }}
     from unpivoted
 )
 

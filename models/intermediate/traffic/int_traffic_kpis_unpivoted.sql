@@ -91,14 +91,7 @@ unioned as (
 
 final as (
     select
-        kpi,
-        month,
-        dimension,
-        dimension_value,
-        cast(null as {{ dbt.type_string() }}) as attribution_model,
-        numerator,
-        denominator,
-        value
+        {{ kpi_long_columns(attribution_model='null') }}
     from unioned
 )
 
