@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from mkpi.paths import project_root
+from dbt_runner import run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -39,27 +36,8 @@ def write_raw(folder: Path, tables: dict[str, str]) -> None:
 
 def dbt_seed(raw_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """`dbt seed`: fires the on-run-start contract check without building any model."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = {
-        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        "DBT_PROFILES_DIR": str(project_root()),
-        "DBT_DUCKDB_PATH": str(tmp_path / "contract.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "HOME": str(tmp_path),
-    }
-    command = [
-        dbt,
-        "seed",
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps({"raw_data_dir": str(raw_dir)}),
-    ]
-    return subprocess.run(
-        command, cwd=project_root(), env=env, capture_output=True, text=True, check=False
-    )
+    result, _ = run_dbt(["seed"], raw_dir, tmp_path, "contract")
+    return result
 
 
 def test_missing_table_is_named(tmp_path: Path) -> None:

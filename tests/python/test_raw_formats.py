@@ -6,52 +6,19 @@ both into the same clean rows, so every KPI downstream agrees.
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from mkpi.paths import project_root
+from dbt_runner import mkpi, run_dbt
 
 pytestmark = pytest.mark.dbt
-BIN = Path(sys.executable).parent
 
 
 def build(raw: Path, work: Path, name: str) -> Path:
-    database = work / f"{name}.duckdb"
-    env = {
-        "PATH": f"{BIN}:/usr/bin:/bin",
-        "HOME": str(work),
-        "DBT_PROFILES_DIR": str(project_root()),
-        "DBT_DUCKDB_PATH": str(database),
-    }
-    result = subprocess.run(
-        [
-            str(BIN / "dbt"),
-            "build",
-            "--select",
-            "+fct_kpis",
-            "--resource-type",
-            "model",
-            "--resource-type",
-            "seed",
-            "--target-path",
-            str(work / f"target-{name}"),
-            "--log-path",
-            str(work / f"logs-{name}"),
-            "--vars",
-            json.dumps({"raw_data_dir": str(raw)}),
-        ],
-        cwd=project_root(),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    arguments = ["build", "--select", "+fct_kpis", "--resource-type", "model"]
+    result, database = run_dbt([*arguments, "--resource-type", "seed"], raw, work, name)
     assert result.returncode == 0, result.stdout[-3000:]
     return database
 
@@ -68,13 +35,9 @@ def same_number(left: float | None, right: float | None) -> bool:
 
 
 def test_parquet_and_csv_give_the_same_kpis(tmp_path: Path) -> None:
-    sample = [str(BIN / "mkpi"), "sample", "--leads", "400", "--months", "6", "--seed", "11"]
+    sample = ["sample", "--leads", "400", "--months", "6", "--seed", "11"]
     for fmt in ("csv", "parquet"):
-        subprocess.run(
-            [*sample, "--format", fmt, "--out", str(tmp_path / fmt)],
-            check=True,
-            capture_output=True,
-        )
+        mkpi(*sample, "--format", fmt, "--out", str(tmp_path / fmt))
     assert sorted(path.suffix for path in (tmp_path / "parquet").iterdir()) == [".parquet"] * 8
     csv_rows = kpi_rows(build(tmp_path / "csv", tmp_path, "csv"))
     parquet_rows = kpi_rows(build(tmp_path / "parquet", tmp_path, "parquet"))

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from mkpi.paths import project_root
+from dbt_runner import mkpi, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -40,36 +37,9 @@ REASONS = {
 def dirty_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     work = tmp_path_factory.mktemp("dirty")
     raw = work / "raw"
-    bin_dir = Path(sys.executable).parent
-    subprocess.run(
-        [str(bin_dir / "mkpi"), "dirty", "--out", str(raw)], check=True, capture_output=True
-    )
-    database = work / "dirty.duckdb"
-    env = {
-        "PATH": f"{bin_dir}:/usr/bin:/bin",
-        "HOME": str(work),
-        "DBT_PROFILES_DIR": str(project_root()),
-        "DBT_DUCKDB_PATH": str(database),
-    }
-    result = subprocess.run(
-        [
-            str(bin_dir / "dbt"),
-            "build",
-            "--select",
-            "+fct_raw_row_reconciliation +fct_data_quality_issues",
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--vars",
-            json.dumps({"raw_data_dir": str(raw)}),
-        ],
-        cwd=project_root(),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    mkpi("dirty", "--out", str(raw))
+    selection = "+fct_raw_row_reconciliation +fct_data_quality_issues"
+    result, database = run_dbt(["build", "--select", selection], raw, work, "dirty")
     assert result.returncode == 0, result.stdout[-3000:]
     return raw, database, result.stdout
 
