@@ -3,8 +3,9 @@
     (the `marketing` source's columns in _marketing__sources.yml) before anything builds.
 
     DuckDB: `<raw_data_dir>/<table>.parquet` if present, else `<table>.csv`, becomes the view
-    `<raw_schema>.<table>`; every CSV column is read as text (typing happens in staging, so a bad
-    value is a reject, not a failed build). Warehouses: the tables already sit in `raw_schema`.
+    `<raw_schema>.<table>`; every column is exposed as text, Parquet's types cast (typing happens
+    in staging, so a bad value is a reject, not a failed build). Warehouses: the tables already
+    sit in `raw_schema`.
     A missing table or column stops the run with one line that names it.
 -#}
 {% macro register_raw_tables() %}
@@ -67,7 +68,8 @@
         ).rows[0] -%}
         {%- if present[0] > 0 -%}
             {%- set location = parquet -%}
-            {%- set reader = "read_parquet('" ~ parquet ~ "')" -%}
+            {#- Parquet arrives typed; cast to text so both file kinds reach staging alike -#}
+            {%- set reader = "(select columns(*)::varchar from read_parquet('" ~ parquet ~ "'))" -%}
         {%- elif present[1] > 0 -%}
             {%- set location = csv -%}
             {%- set reader = "read_csv('" ~ csv ~ "', header = true, all_varchar = true)" -%}

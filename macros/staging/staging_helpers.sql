@@ -45,28 +45,57 @@ raw_text as (
     from source
 ),
 
-copies as (
+{%- if key_columns %}
+-- only rows whose key occurs more than once can be copies or conflicts: the full-row comparison
+-- runs on those few rows instead of the whole table
+rows_per_key as (
+    select
+        *,
+        count(*) over (partition by {{ key_columns | join(', ') }}) as rows_with_key
+    from raw_text
+),
+
+repeated_keys as (
     select
         *,
         row_number() over (
             partition by {{ columns | join(', ') }}
             order by {{ columns | join(', ') }}
         ) as copy_number
-    from raw_text
+    from rows_per_key
+    where rows_with_key > 1
 ),
 
 keyed as (
     select
-        *,
-        {%- if key_columns %}
+        {{ columns | join(', ') }},
+        1 as copy_number,
+        1 as distinct_rows_with_key
+    from rows_per_key
+    where rows_with_key = 1
+
+    union all
+
+    select
+        {{ columns | join(', ') }},
+        copy_number,
         sum(case when copy_number = 1 then 1 else 0 end) over (
             partition by {{ key_columns | join(', ') }}
         ) as distinct_rows_with_key
-        {%- else %}
-        1 as distinct_rows_with_key
-        {%- endif %}
-    from copies
+    from repeated_keys
 )
+{%- else %}
+keyed as (
+    select
+        *,
+        row_number() over (
+            partition by {{ columns | join(', ') }}
+            order by {{ columns | join(', ') }}
+        ) as copy_number,
+        1 as distinct_rows_with_key
+    from raw_text
+)
+{%- endif %}
 {%- endmacro %}
 
 {# Left joins that map a raw channel string: exact first, then case-insensitive / canonical. #}

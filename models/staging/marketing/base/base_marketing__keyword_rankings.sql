@@ -61,7 +61,8 @@ final as (
         -- row quality
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
-        {{ raw_row_json(columns) }} as raw_row
+        -- the raw row is kept where it is needed: on rejected rows
+        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
     from checked
 )
 
