@@ -25,20 +25,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 from mkpi.bench import manifest as mf
-from mkpi.bench.machine import facts
-from mkpi.bench.process import Measured, run_measured, tail
+from mkpi.bench.machine import calibration_seconds, facts
+from mkpi.bench.process import Measured, ask_probe, run_measured, tail
 from mkpi.bench.report import label as tier_label
 from mkpi.bench.report import render_report, write_report
-from mkpi.paths import RAW_TABLES, project_root
+from mkpi.paths import project_root
 
 DEFAULT_TIERS = (10_000, 100_000, 1_000_000)
 POSTGRES_TIER = 100_000
 DATABASE_NAME = "bench"  # every DuckDB file is bench.duckdb: compiled SQL names this catalog
-STAGES = ("load", "staging", "intermediate", "marts", "tests")
+MODEL_STAGES = ("staging", "intermediate", "marts")
+STAGES = ("load", *MODEL_STAGES, "tests")
 
 
 # ------------------------------------------------------------------------------ arguments
@@ -87,9 +87,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"add a PostgreSQL row on the {POSTGRES_TIER:,}-lead tier (scripts/postgres.sh)",
     )
     parser.add_argument(
+        "--pg-database",
+        default="marketing_benchmark",
+        help="PostgreSQL database the --postgres row uses (created if missing)",
+    )
+    parser.add_argument(
         "--no-single-build",
         action="store_true",
         help="skip the extra one-invocation `dbt build` per tier",
+    )
+    parser.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run dbt unit tests in the tests stage and the single build",
     )
     parser.add_argument(
         "--step-timeout",
@@ -110,6 +120,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class StepResult:
     name: str
     seconds: float | None = None
+    cpu_seconds: float | None = None
     max_rss_mib: float | None = None
     returncode: int | None = None
     timed_out: bool = False
@@ -150,6 +161,7 @@ class Context:
     months: int
     seed: int
     timeout: float | None
+    unit_tests: bool = False
     python: str = sys.executable
 
     @property
@@ -162,6 +174,7 @@ def _step(name: str, measured: Measured) -> StepResult:
     return StepResult(
         name=name,
         seconds=measured.seconds,
+        cpu_seconds=measured.cpu_seconds,
         max_rss_mib=measured.max_rss_mib,
         returncode=measured.returncode,
         timed_out=measured.timed_out,
@@ -230,23 +243,6 @@ def ensure_data(ctx: Context, leads: int) -> tuple[Path, StepResult | None]:
     return target, step
 
 
-def count_raw_rows(data_dir: Path) -> dict[str, int]:
-    counts = {}
-    with duckdb.connect() as connection:
-        for table in RAW_TABLES:
-            parquet, csv = data_dir / f"{table}.parquet", data_dir / f"{table}.csv"
-            if parquet.is_file():
-                reader = f"read_parquet({mf.quote_literal(str(parquet))})"
-            elif csv.is_file():
-                reader = (
-                    f"read_csv({mf.quote_literal(str(csv))}, header = true, all_varchar = true)"
-                )
-            else:
-                continue
-            counts[table] = int(connection.execute(f"select count(*) from {reader}").fetchone()[0])
-    return counts
-
-
 # ------------------------------------------------------------------------------ dbt
 def _env(ctx: Context, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
@@ -264,12 +260,18 @@ def _env(ctx: Context, **extra: str) -> dict[str, str]:
     return env
 
 
-def stage_selection(stage: str) -> list[str]:
-    """dbt arguments for one build stage (models outside staging/intermediate go with marts)."""
+UNIT_TESTS_OUT = ["--exclude-resource-type", "unit_test"]
+
+
+def stage_selection(stage: str, unit_tests: bool = False) -> list[str]:
+    """dbt arguments for one build stage (models outside staging/intermediate go with marts).
+
+    Tests are the data tests; dbt unit tests only with `unit_tests` (their cost does not grow
+    with the data, and production runs leave them to CI)."""
     if stage == "load":
         return ["seed"]
     if stage == "tests":
-        return ["test"]
+        return ["test"] if unit_tests else ["test", *UNIT_TESTS_OUT]
     if stage in ("staging", "intermediate"):
         return ["run", "--select", f"path:models/{stage}"]
     if stage == "marts":
@@ -330,21 +332,28 @@ def validation_available() -> bool:
     return importlib.util.find_spec("mkpi.validate") is not None
 
 
-def run_stages(run: DbtRun, prefix: str) -> tuple[StepResult, list[StepResult]]:
-    parse = run.run("parse", ["parse"])
-    _report_step(prefix, parse)
-    stages: list[StepResult] = []
-    failed: str | None = None if parse.ok else "dbt parse failed"
-    for stage in STAGES:
+def run_stages(
+    run: DbtRun, prefix: str, names: tuple[str, ...], failed: str | None
+) -> tuple[list[StepResult], str | None]:
+    """Run stages in order; after a failed model stage the rest are skipped (tests still run
+    when only they failed). Returns the steps and why later work should be skipped, if so."""
+    steps: list[StepResult] = []
+    for stage in names:
         if failed:
-            stages.append(StepResult(name=stage, skipped=failed))
+            step = StepResult(name=stage, skipped=failed)
         else:
-            step = run.run(stage, stage_selection(stage))
-            stages.append(step)
+            step = run.run(stage, stage_selection(stage, run.ctx.unit_tests))
             if not step.ok and stage != "tests":
                 failed = f"{stage} failed"
-        _report_step(prefix, stages[-1])
-    return parse, stages
+        _report_step(prefix, step)
+        steps.append(step)
+    return steps, failed
+
+
+def run_parse(run: DbtRun, prefix: str) -> tuple[StepResult, str | None]:
+    parse = run.run("parse", ["parse"])
+    _report_step(prefix, parse)
+    return parse, None if parse.ok else "dbt parse failed"
 
 
 def run_validation(run: DbtRun, prefix: str, extra: list[str], ready: bool) -> StepResult:
@@ -485,33 +494,42 @@ def mart_relations(manifest: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def count_rows(database: Path, relations: dict[str, str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    if not database.is_file():
-        return counts
-    with duckdb.connect(str(database), read_only=True) as connection:
-        for name, relation in sorted(relations.items()):
-            try:
-                counts[name] = int(
-                    connection.execute(f"select count(*) from {relation}").fetchone()[0]
-                )
-            except duckdb.Error:
-                continue
-    return counts
-
-
-def database_threads(database: Path) -> int | None:
-    if not database.is_file():
-        return None
-    with duckdb.connect(str(database), read_only=True) as connection:
-        return int(connection.execute("select current_setting('threads')").fetchone()[0])
-
-
 # ------------------------------------------------------------------------------ one tier
 def fresh_dir(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def _measure_baseline(
+    ctx: Context, run: DbtRun, result: TierResult, data_dir: Path, tier_dir: Path, prefix: str
+) -> None:
+    manifest = run.manifest()
+    marts = mart_relations(manifest)
+    result.rows_out = ask_probe(
+        {"relation_rows": [run.env["DBT_DUCKDB_PATH"], marts]}, ctx.work_dir
+    )
+    for stage in MODEL_STAGES:
+        for timing in mf.node_timings(run.run_results(stage)):
+            result.node_seconds[timing.unique_id] = timing.seconds
+    for node in mf.model_nodes(manifest):
+        result.node_info[node.unique_id] = {
+            "name": node.name,
+            "stage": node.stage,
+            "materialized": node.materialized,
+            "language": node.language,
+        }
+        if node.language == "python":
+            result.python_models.append(node.name)
+            result.python_seconds += result.node_seconds.get(node.unique_id, 0.0)
+    baseline = run_baseline(ctx, run, data_dir, tier_dir, prefix)
+    baseline["rows_out"] = ask_probe({"relation_rows": [baseline["database"], marts]}, ctx.work_dir)
+    baseline["threads"] = ask_probe({"threads": baseline["database"]}, ctx.work_dir)
+    result.baseline = baseline
+    if baseline.get("error"):
+        result.notes.append(f"raw-SQL baseline stopped: {baseline['error']}")
+    elif baseline["rows_out"] != result.rows_out:
+        result.notes.append("mart row counts differ between the dbt build and the raw-SQL run")
 
 
 def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
@@ -526,7 +544,7 @@ def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
             return result
     else:
         _say(f"{prefix} data: cached in {data_dir}")
-    result.rows_in = count_raw_rows(data_dir)
+    result.rows_in = ask_probe({"raw_rows": str(data_dir)}, ctx.work_dir)
 
     tier_dir = ctx.work_dir / f"tier-{leads}"
     dbt_dir = fresh_dir(tier_dir / "dbt")
@@ -539,42 +557,20 @@ def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
         _env(ctx, DBT_DUCKDB_PATH=str(database)),
         {"raw_data_dir": str(data_dir)},
     )
-    result.parse, result.stages = run_stages(run, prefix)
-    built = all(step.ok for step in result.stages if step.name != "tests")
-    tests = result.stages[-1]
-    if built and not tests.ok:
-        result.notes.append(f"dbt test did not pass (log: {tests.log})")
-    result.validation = run_validation(run, prefix, [], built)
-    if not built:
-        result.notes.append("the dbt build failed: no raw-SQL baseline (see the step logs)")
-        return result
-
-    manifest = run.manifest()
-    marts = mart_relations(manifest)
-    result.rows_out = count_rows(database, marts)
-    for stage in ("staging", "intermediate", "marts"):
-        for timing in mf.node_timings(run.run_results(stage)):
-            result.node_seconds[timing.unique_id] = timing.seconds
-    for node in mf.model_nodes(manifest):
-        result.node_info[node.unique_id] = {
-            "name": node.name,
-            "stage": node.stage,
-            "materialized": node.materialized,
-            "language": node.language,
-        }
-        if node.language == "python":
-            result.python_models.append(node.name)
-            result.python_seconds += result.node_seconds.get(node.unique_id, 0.0)
-
-    baseline = run_baseline(ctx, run, data_dir, tier_dir, prefix)
-    baseline["rows_out"] = count_rows(Path(baseline["database"]), marts)
-    baseline["threads"] = database_threads(Path(baseline["database"]))
-    result.baseline = baseline
-    if baseline.get("error"):
-        result.notes.append(f"raw-SQL baseline stopped: {baseline['error']}")
-    elif baseline["rows_out"] != result.rows_out:
-        result.notes.append("mart row counts differ between the dbt build and the raw-SQL run")
-
+    result.parse, failed = run_parse(run, prefix)
+    result.stages, failed = run_stages(run, prefix, ("load", *MODEL_STAGES), failed)
+    if failed:
+        result.notes.append(f"the dbt build failed ({failed}): no raw-SQL baseline")
+    else:
+        # the raw-SQL run goes right after the models, so both see the machine in the same state
+        _measure_baseline(ctx, run, result, data_dir, tier_dir, prefix)
+    tests, _ = run_stages(run, prefix, ("tests",), failed)
+    result.stages += tests
+    if not failed and not tests[0].ok:
+        result.notes.append(f"dbt test did not pass (log: {tests[0].log})")
+    result.validation = run_validation(run, prefix, [], failed is None)
+    if result.validation.log and not result.validation.ok:
+        result.notes.append(f"mkpi validate did not pass (log: {result.validation.log})")
     if single_build:
         build_dir = fresh_dir(tier_dir / "build")
         build_run = DbtRun(
@@ -584,41 +580,48 @@ def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
             _env(ctx, DBT_DUCKDB_PATH=str(build_dir / f"{DATABASE_NAME}.duckdb")),
             run.dbt_vars,
         )
-        result.single_build = build_run.run("dbt build", ["build"])
+        result.single_build = build_run.run(
+            "dbt build", ["build"] if ctx.unit_tests else ["build", *UNIT_TESTS_OUT]
+        )
         _report_step(prefix, result.single_build)
     return result
 
 
 # ------------------------------------------------------------------------------ PostgreSQL
-def run_postgres(ctx: Context) -> dict[str, Any]:
+def run_postgres(ctx: Context, database: str) -> dict[str, Any]:
+    """The 100k tier on PostgreSQL: load time, then the same stages with `--target postgres`.
+
+    Uses its own database (`database`) on the server of scripts/postgres.sh (MKPI_PG_* env), so
+    a developer's `marketing` database is left alone; stops the server only if it started it."""
     from mkpi.pg import PgSettings, connect
 
     prefix = f"[postgres {tier_label(POSTGRES_TIER)}]"
-    data_dir, generation = ensure_data(ctx, POSTGRES_TIER)
     outcome: dict[str, Any] = {"leads": POSTGRES_TIER, "steps": [], "notes": []}
+    data_dir, generation = ensure_data(ctx, POSTGRES_TIER)
     if generation and not generation.ok:
         outcome["notes"].append("data generation failed")
         return outcome
     script = ["bash", str(ctx.root / "scripts" / "postgres.sh")]
-    env = _env(ctx)
-    status = run_measured([*script, "status"], ctx.work_dir / "postgres" / "status.log", env=env)
-    started_here = status.returncode != 0
-    if started_here:
-        start = run_measured(
-            [*script, "start"], ctx.work_dir / "postgres" / "start.log", env=env, cwd=ctx.root
-        )
-        if not start.ok:
-            outcome["notes"].append(f"could not start PostgreSQL: {tail(start.log, 3)}")
-            _say(f"{prefix} could not start PostgreSQL (log: {start.log})")
-            return outcome
-    folder = fresh_dir(ctx.work_dir / "postgres" / "build")
-    run = DbtRun(ctx, "postgres", folder, env, {"raw_data_dir": str(data_dir)})
+    env = _env(ctx, MKPI_PG_DATABASE=database)
+    logs = ctx.work_dir / "postgres"
+    was_running = run_measured([*script, "status"], logs / "status.log", env=env).ok
+    start = run_measured([*script, "start"], logs / "start.log", env=env, cwd=ctx.root)
+    if not start.ok:
+        outcome["notes"].append(f"could not start PostgreSQL (log: {start.log})")
+        _say(f"{prefix} could not start PostgreSQL:\n{tail(start.log, 5)}")
+        return outcome
     try:
-        settings = PgSettings.from_env()
+        settings = PgSettings.from_env(env)
         outcome["server"] = settings.describe()
-        with connect(settings) as connection, connection.cursor() as cursor:
-            cursor.execute("show server_version")
-            outcome["server_version"] = cursor.fetchone()[0]
+        connection = connect(settings)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("show server_version")
+                outcome["server_version"] = cursor.fetchone()[0]
+        finally:
+            connection.close()
+        folder = fresh_dir(logs / "build")
+        run = DbtRun(ctx, "postgres", folder, env, {"raw_data_dir": str(data_dir)})
         load = _step(
             "load-postgres",
             run_measured(
@@ -632,29 +635,23 @@ def run_postgres(ctx: Context) -> dict[str, Any]:
         _report_step(prefix, load)
         outcome["steps"].append(asdict(load))
         if not load.ok:
+            outcome["notes"].append(f"mkpi load-postgres failed (log: {load.log})")
             return outcome
-        parse = run.run("parse", ["parse"])
-        if parse.ok:
+        parse, failed = run_parse(run, prefix)
+        if not failed:
             _drop_built_schemas(run.manifest(), settings)
-        parse_and_stages = [parse]
-        _report_step(prefix, parse)
-        failed = None if parse.ok else "dbt parse failed"
-        for stage in STAGES:
-            step = (
-                StepResult(name=stage, skipped=failed)
-                if failed
-                else run.run(stage, stage_selection(stage))
-            )
-            if not step.ok and stage != "tests" and not failed:
-                failed = f"{stage} failed"
-            _report_step(prefix, step)
-            parse_and_stages.append(step)
-        validation = run_validation(run, prefix, ["--target", "postgres"], failed is None)
-        parse_and_stages.append(validation)
-        outcome["steps"].extend(asdict(step) for step in parse_and_stages)
+        stages, failed = run_stages(run, prefix, STAGES, failed)
+        steps = [parse, *stages]
+        steps.append(run_validation(run, prefix, ["--target", "postgres"], failed is None))
+        outcome["steps"].extend(asdict(step) for step in steps)
+        outcome["notes"].extend(
+            f"{step.name} did not pass (log: {step.log})"
+            for step in steps
+            if not step.skipped and not step.ok
+        )
     finally:
-        if started_here:
-            run_measured([*script, "stop"], ctx.work_dir / "postgres" / "stop.log", env=env)
+        if not was_running:
+            run_measured([*script, "stop"], logs / "stop.log", env=env)
     return outcome
 
 
@@ -680,20 +677,67 @@ def _drop_built_schemas(manifest: dict[str, Any], settings: Any) -> None:
 
 
 # ------------------------------------------------------------------------------ command
+LEAN_MARKER = "MKPI_BENCHMARK_LEAN"
+
+
+def argv_from(args: argparse.Namespace) -> list[str]:
+    """Command-line arguments that parse back into `args`."""
+    argv = ["--tiers", ",".join(str(tier) for tier in args.tiers)]
+    argv += ["--months", str(args.months), "--seed", str(args.seed)]
+    argv += ["--pg-database", args.pg_database]
+    for flag, value in (
+        ("--quick", args.quick),
+        ("--postgres", args.postgres),
+        ("--no-single-build", args.no_single_build),
+        ("--unit-tests", args.unit_tests),
+    ):
+        if value:
+            argv.append(flag)
+    for option, value in (
+        ("--work-dir", args.work_dir),
+        ("--output", args.output),
+        ("--step-timeout", args.step_timeout),
+    ):
+        if value is not None:
+            argv += [option, str(value)]
+    return argv
+
+
 def run(args: argparse.Namespace) -> int:
+    """Start over as a lean process (`python -m mkpi.benchmark`) before measuring anything.
+
+    Linux starts a child's ru_maxrss at the high-water mark of the process that spawned it; the
+    `mkpi` command has numpy, pandas and DuckDB loaded (~100 MB), which would hide the true peak
+    of small steps. The lean process imports none of them."""
+    if os.environ.get(LEAN_MARKER) == "1":
+        return measure(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.environ[LEAN_MARKER] = "1"
+    os.execv(sys.executable, [sys.executable, "-m", "mkpi.benchmark", *argv_from(args)])
+    return 1  # not reached
+
+
+def measure(args: argparse.Namespace) -> int:
     root = project_root()
     work_dir = (args.work_dir or root / "target" / "benchmark").resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(
-        root=root, work_dir=work_dir, months=args.months, seed=args.seed, timeout=args.step_timeout
+        root=root,
+        work_dir=work_dir,
+        months=args.months,
+        seed=args.seed,
+        timeout=args.step_timeout,
+        unit_tests=args.unit_tests,
     )
     tiers = [DEFAULT_TIERS[0]] if args.quick else args.tiers
     results: dict[str, Any] = {
-        "command": "mkpi " + " ".join(sys.argv[1:]) if sys.argv[1:] else "mkpi benchmark",
-        "machine": facts(root),
+        "command": " ".join(["mkpi benchmark", *sys.argv[1:]]),
+        "machine": facts(root, work_dir),
         "months": args.months,
         "seed": args.seed,
         "validation_available": validation_available(),
+        "unit_tests": args.unit_tests,
         "tiers": [],
         "postgres": None,
     }
@@ -701,8 +745,9 @@ def run(args: argparse.Namespace) -> int:
         results["tiers"].append(asdict(run_tier(ctx, leads, not args.no_single_build)))
         _save(work_dir, results)
     if args.postgres:
-        results["postgres"] = run_postgres(ctx)
+        results["postgres"] = run_postgres(ctx, args.pg_database)
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
+    results["machine"]["calibration_at_end"] = calibration_seconds(work_dir)
     _save(work_dir, results)
     report = render_report(results)
     output = args.output or root / "BENCHMARKS.md"
@@ -710,9 +755,21 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(report)
     _say(f"\nwrote {output} and {work_dir / 'results.json'}")
-    failed = [tier for tier in results["tiers"] if tier["notes"]]
-    return 1 if failed else 0
+    problems = [tier for tier in results["tiers"] if tier["notes"]]
+    if results["postgres"] and results["postgres"]["notes"]:
+        problems.append(results["postgres"])
+    return 1 if problems else 0
 
 
 def _save(work_dir: Path, results: dict[str, Any]) -> None:
     (work_dir / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mkpi benchmark", description=__doc__)
+    add_arguments(parser)
+    return measure(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

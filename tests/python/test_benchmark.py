@@ -189,8 +189,34 @@ def test_parse_tiers_accepts_suffixes_and_sorts():
             benchmark.parse_tiers(bad)
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--quick", "--postgres", "--unit-tests", "--no-single-build"],
+        [
+            "--tiers",
+            "5k,2M",
+            "--work-dir",
+            "/tmp/x",
+            "--output",
+            "/tmp/B.md",
+            "--step-timeout",
+            "9",
+        ],
+    ],
+)
+def test_arguments_survive_the_restart_as_a_lean_process(argv: list[str]):
+    parser = argparse.ArgumentParser()
+    benchmark.add_arguments(parser)
+    args = parser.parse_args(argv)
+    assert parser.parse_args(benchmark.argv_from(args)) == args
+
+
 def test_stage_selection_covers_every_model_folder_once():
     assert benchmark.stage_selection("load") == ["seed"]
+    assert benchmark.stage_selection("tests") == ["test", "--exclude-resource-type", "unit_test"]
+    assert benchmark.stage_selection("tests", unit_tests=True) == ["test"]
     assert benchmark.stage_selection("staging") == ["run", "--select", "path:models/staging"]
     assert benchmark.stage_selection("marts") == [
         "run",
@@ -223,18 +249,28 @@ def test_profile_settings_leave_out_templated_values(tmp_path: Path):
 
 
 # ------------------------------------------------------------------------------ report
+def _raw_node(uid: str, stage: str, kind: str, wall: float, cpu: float) -> dict:
+    return {"unique_id": uid, "stage": stage, "kind": kind, "seconds": wall, "cpu_seconds": cpu}
+
+
 def _tier() -> dict:
-    def step(name, wall, busy):
-        return {"name": name, "seconds": wall, "busy_seconds": busy, "returncode": 0}
+    def step(name, wall, busy, cpu):
+        return {
+            "name": name,
+            "seconds": wall,
+            "busy_seconds": busy,
+            "cpu_seconds": cpu,
+            "returncode": 0,
+        }
 
     return {
         "leads": 1000,
         "stages": [
-            step("load", 3.0, 1.0),
-            step("staging", 10.0, 6.0),
-            step("intermediate", 5.0, 4.0),
-            step("marts", 5.0, 2.0),
-            step("tests", 4.0, 3.0),
+            step("load", 3.0, 1.0, 2.0),
+            step("staging", 10.0, 6.0, 12.0),
+            step("intermediate", 5.0, 4.0, 6.0),
+            step("marts", 5.0, 2.0, 4.0),
+            step("tests", 4.0, 3.0, 5.0),
         ],
         "node_info": {
             "model.p.py": {"name": "py", "stage": "marts", "language": "python"},
@@ -245,10 +281,10 @@ def _tier() -> dict:
             "register_seconds": 0.25,
             "seeds_seconds": 0.25,
             "nodes": [
-                {"unique_id": "model.p.s", "stage": "staging", "kind": "sql", "seconds": 4.0},
-                {"unique_id": "model.p.i", "stage": "intermediate", "kind": "sql", "seconds": 2.0},
-                {"unique_id": "model.p.m", "stage": "marts", "kind": "sql", "seconds": 2.0},
-                {"unique_id": "model.p.py", "stage": "marts", "kind": "python", "seconds": 3.0},
+                _raw_node("model.p.s", "staging", "sql", 4.0, 5.0),
+                _raw_node("model.p.i", "intermediate", "sql", 2.0, 3.0),
+                _raw_node("model.p.m", "marts", "sql", 2.0, 2.0),
+                _raw_node("model.p.py", "marts", "python", 3.0, 4.0),
             ],
         },
     }
@@ -263,9 +299,17 @@ def test_ratio_leaves_python_models_out_of_both_sides():
         "marts": 2.0,
         "python": 3.0,
     }
-    wall_ratio, busy_ratio = report.model_ratio(tier)
+    assert report.baseline_by_stage(tier["baseline"], "cpu_seconds") == {
+        "staging": 5.0,
+        "intermediate": 3.0,
+        "marts": 2.0,
+        "python": 4.0,
+    }
+    wall_ratio, busy_ratio, cpu_ratio = report.model_ratio(tier)
+    # dbt side minus the Python model's 2 s; raw side SQL models only
     assert wall_ratio == pytest.approx((20.0 - 2.0) / 8.0)
     assert busy_ratio == pytest.approx((12.0 - 2.0) / 8.0)
+    assert cpu_ratio == pytest.approx((22.0 - 2.0) / 10.0)
     assert report.build_total(tier) == pytest.approx((27.0, 16.0, 0.0))
 
 
@@ -320,3 +364,9 @@ def test_run_measured_stops_a_child_at_the_timeout(tmp_path: Path):
     )
     assert measured.timed_out and not measured.ok
     assert measured.seconds < 10
+
+
+def test_run_measured_reads_the_child_cpu_time(tmp_path: Path):
+    code = "import time\nwhile time.process_time() < 0.3:\n    pass"
+    measured = run_measured([sys.executable, "-c", code], tmp_path / "busy.log")
+    assert measured.cpu_seconds >= 0.3

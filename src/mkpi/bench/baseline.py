@@ -10,6 +10,7 @@ builds it on the baseline database, and its time is kept apart from the SQL's.
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -27,6 +28,12 @@ def _connect(database: str, settings: dict[str, Any]) -> duckdb.DuckDBPyConnecti
         )
         connection.execute(f"set {name} = {literal}")
     return connection
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process so far, DuckDB's worker threads included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _timed(connection: duckdb.DuckDBPyConnection, statements: list[str]) -> float:
@@ -48,15 +55,19 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
             result["nodes"].append(entry)
             node_started = time.perf_counter()
             if node["kind"] == "sql":
+                cpu_started = _cpu_seconds()
                 try:
                     connection.execute(node["sql"])
                 except duckdb.Error as error:
                     entry["seconds"] = time.perf_counter() - node_started
                     result["error"] = f"{node['unique_id']}: {str(error).splitlines()[0]}"
                     break
+                finally:
+                    entry["cpu_seconds"] = _cpu_seconds() - cpu_started
             elif node["kind"] == "python":
                 # dbt needs the database file: hand it over, then take it back
                 connection.close()
+                children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 completed = subprocess.run(
                     node["command"],
                     env=node["env"],
@@ -64,6 +75,13 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     check=False,
+                )
+                children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                entry["cpu_seconds"] = (
+                    children_after.ru_utime
+                    + children_after.ru_stime
+                    - children_before.ru_utime
+                    - children_before.ru_stime
                 )
                 connection = _connect(spec["database"], spec["settings"])
                 if completed.returncode != 0:

@@ -10,6 +10,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from mkpi.bench.process import ask_probe
+
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dbt-postgres")
 
 
@@ -69,7 +71,15 @@ def git_revision(root: Path) -> str:
     return commit + ("+dirty" if dirty else "")
 
 
-def facts(root: Path) -> dict[str, Any]:
+def calibration_seconds(work_dir: Path) -> float:
+    """Seconds DuckDB takes for a fixed hash aggregation (20M rows, 2M groups) right now.
+
+    Not a benchmark of its own: it tells how fast this machine was at the time of the run, so
+    runs on a busy and an idle machine (or two machines) can be told apart."""
+    return float(ask_probe({"calibration": None}, work_dir))
+
+
+def facts(root: Path, work_dir: Path) -> dict[str, Any]:
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -85,4 +95,5 @@ def facts(root: Path) -> dict[str, Any]:
         "packages": {name: package_version(name) for name in PACKAGES},
         "git": git_revision(root),
         "load_average_at_start": list(os.getloadavg()),
+        "calibration_at_start": calibration_seconds(work_dir),
     }

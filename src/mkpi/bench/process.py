@@ -1,12 +1,15 @@
-"""Run one child process and measure it: wall time and peak resident memory (os.wait4's rusage).
+"""Run one child process and measure it: wall time, CPU time and peak resident memory (os.wait4).
 
 On Linux `ru_maxrss` is in KiB and covers the child and any grandchildren it waited for, so the
-peak of a dbt invocation includes the DuckDB engine running inside it.
+peak of a dbt invocation includes the DuckDB engine running inside it. CPU time (user + system)
+is the number to compare when other work shares the machine: wall time grows with the load,
+CPU time much less.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -16,12 +19,14 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Measured:
     command: tuple[str, ...]
     seconds: float
+    cpu_seconds: float  # user + system, the child and the grandchildren it waited for
     max_rss_kib: int
     returncode: int
     timed_out: bool
@@ -86,6 +91,7 @@ def run_measured(
     return Measured(
         command=tuple(command),
         seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         max_rss_kib=int(usage.ru_maxrss),
         returncode=process.returncode,
         timed_out=timed_out.is_set(),
@@ -123,3 +129,19 @@ def tail(path: Path, lines: int = 15) -> str:
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
+
+
+def ask_probe(request: dict[str, Any], work_dir: Path, python: str = sys.executable) -> Any:
+    """Answer a DuckDB look-up in a child process (mkpi.bench.probe), keeping this one small."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    request_path = work_dir / "probe-request.json"
+    request_path.write_text(json.dumps(request), encoding="utf-8")
+    completed = subprocess.run(
+        [python, "-m", "mkpi.bench.probe", str(request_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"probe {sorted(request)} failed: {completed.stderr.strip()[-500:]}")
+    return json.loads(completed.stdout)

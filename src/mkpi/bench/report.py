@@ -86,15 +86,20 @@ def steps_by_name(tier: Tier) -> dict[str, Step]:
     return {step["name"]: step for step in tier.get("stages") or []}
 
 
-def baseline_by_stage(baseline: Mapping[str, Any] | None) -> dict[str, float]:
-    """Seconds of the raw-SQL run per stage: `load` (schemas, raw views, seeds), the model
-    stages (SQL models only) and `python` (Python models, run by dbt on both sides)."""
+def baseline_by_stage(
+    baseline: Mapping[str, Any] | None, measure: str = "seconds"
+) -> dict[str, float]:
+    """Wall (`seconds`) or CPU (`cpu_seconds`) of the raw-SQL run per stage: `load` (schemas,
+    raw views, seeds; wall only), the model stages (SQL models only) and `python` (Python
+    models, run by dbt on both sides)."""
     if not baseline:
         return {}
-    totals = {"load": baseline.get("register_seconds", 0.0) + baseline.get("seeds_seconds", 0.0)}
+    totals: dict[str, float] = {}
+    if measure == "seconds":
+        totals["load"] = baseline.get("register_seconds", 0.0) + baseline.get("seeds_seconds", 0.0)
     for node in baseline.get("nodes", []):
         key = "python" if node.get("kind") == "python" else node["stage"]
-        totals[key] = totals.get(key, 0.0) + float(node.get("seconds") or 0.0)
+        totals[key] = totals.get(key, 0.0) + float(node.get(measure) or 0.0)
     return totals
 
 
@@ -110,9 +115,12 @@ def python_seconds_by_stage(tier: Tier) -> dict[str, float]:
     return totals
 
 
-def model_ratio(tier: Tier) -> tuple[float, float] | None:
+def model_ratio(tier: Tier) -> tuple[float, float, float | None] | None:
     """dbt / raw SQL over staging + intermediate + marts, Python models left out of both sides:
-    (by wall time of the dbt invocations, by the time dbt's nodes were running)."""
+    (by wall time of the dbt invocations, by the time dbt's nodes were running, by CPU time).
+
+    dbt runs a Python model inside its own process, so its CPU cannot be told apart: its
+    execution time is taken off the dbt side's CPU as well."""
     stages = steps_by_name(tier)
     baseline = tier.get("baseline")
     if not baseline or baseline.get("error"):
@@ -125,7 +133,14 @@ def model_ratio(tier: Tier) -> tuple[float, float] | None:
     python = sum(python_seconds_by_stage(tier).values())
     dbt_wall = sum(stages[stage]["seconds"] for stage in MODEL_STAGES) - python
     dbt_busy = sum(stages[stage].get("busy_seconds") or 0.0 for stage in MODEL_STAGES) - python
-    return dbt_wall / raw, dbt_busy / raw
+    raw_cpu = sum(
+        baseline_by_stage(baseline, "cpu_seconds").get(stage, 0.0) for stage in MODEL_STAGES
+    )
+    cpu_values = [stages[stage].get("cpu_seconds") for stage in MODEL_STAGES]
+    cpu_ratio = None
+    if raw_cpu > 0 and all(value is not None for value in cpu_values):
+        cpu_ratio = (sum(cpu_values) - python) / raw_cpu
+    return dbt_wall / raw, dbt_busy / raw, cpu_ratio
 
 
 def build_total(tier: Tier) -> tuple[float, float, float] | None:
@@ -182,6 +197,13 @@ def machine_section(machine: Mapping[str, Any], results: Mapping[str, Any]) -> s
             f"- Load average (1/5/15 min): {load_text}. Anything above 0 means other work shared "
             "the CPUs and the times are upper bounds."
         )
+    calibration = [machine.get("calibration_at_start"), machine.get("calibration_at_end")]
+    if calibration[0] is not None:
+        text = " and ".join(seconds(value) for value in calibration if value is not None)
+        lines.append(
+            f"- DuckDB calibration query (20M-row hash aggregation, 2M groups) at the start and "
+            f"end: {text} s; compare it across runs before comparing their times."
+        )
     return "\n".join(lines)
 
 
@@ -201,67 +223,69 @@ def tier_section(tier: Tier) -> str:
     parts.append("")
     stages = steps_by_name(tier)
     raw = baseline_by_stage(tier.get("baseline"))
-    rows = [_stage_row(STAGE_TITLES["parse"], tier.get("parse"), None)]
+    raw_cpu = baseline_by_stage(tier.get("baseline"), "cpu_seconds")
+    rows = [_stage_row(STAGE_TITLES["parse"], tier.get("parse"))]
     for name in ("load", *MODEL_STAGES, "tests"):
-        rows.append(_stage_row(STAGE_TITLES[name], stages.get(name), raw.get(name)))
-    rows.append(_stage_row(STAGE_TITLES["validation"], tier.get("validation"), None))
+        rows.append(
+            _stage_row(STAGE_TITLES[name], stages.get(name), raw.get(name), raw_cpu.get(name))
+        )
+    rows.append(_stage_row(STAGE_TITLES["validation"], tier.get("validation")))
     total = build_total(tier)
     if total:
-        raw_total = sum(raw.get(stage, 0.0) for stage in ("load", *MODEL_STAGES)) + raw.get(
-            "python", 0.0
-        )
+        raw_total = sum(raw.get(stage, 0.0) for stage in ("load", *MODEL_STAGES, "python"))
+        raw_cpu_total = sum(raw_cpu.get(stage, 0.0) for stage in (*MODEL_STAGES, "python"))
+        cpu = [stages[name].get("cpu_seconds") for name in ("load", *MODEL_STAGES, "tests")]
         rows.append(
             [
                 "**build: load + models + tests**",
                 f"**{seconds(total[0])}**",
+                seconds(sum(cpu)) if all(value is not None for value in cpu) else DASH,
                 seconds(total[1]),
                 seconds(total[0] - total[1]),
                 f"**{mib(total[2])}**",
                 "",
                 f"{seconds(raw_total)} (no tests)" if raw else DASH,
+                seconds(raw_cpu_total) if raw_cpu else DASH,
             ]
         )
     single = tier.get("single_build")
     if single:
-        rows.append(_stage_row("one `dbt build`, fresh database", single, None))
+        rows.append(_stage_row("one `dbt build`, fresh database", single))
     baseline = tier.get("baseline")
     if baseline and baseline.get("process"):
         process = baseline["process"]
         rows.append(
             [
                 "raw-SQL process (start-up, all statements)",
-                DASH,
-                DASH,
-                DASH,
+                *[DASH] * 4,
                 mib(process.get("max_rss_mib")),
                 str(sum(1 for node in baseline.get("nodes", []) if node.get("kind") == "sql")),
                 wall(process),
+                seconds(process.get("cpu_seconds")),
             ]
         )
-    parts.append(
-        table(
-            [
-                "stage",
-                "dbt wall s",
-                "in nodes s",
-                "dbt overhead s",
-                "peak RSS MiB",
-                "nodes",
-                "raw SQL s",
-            ],
-            rows,
-        )
-    )
-    parts.append("")
-    parts.append(_ratio_text(tier, raw))
+    header = [
+        "stage",
+        "dbt wall s",
+        "dbt CPU s",
+        "in nodes s",
+        "dbt overhead s",
+        "peak RSS MiB",
+        "nodes",
+        "raw SQL wall s",
+        "raw SQL CPU s",
+    ]
+    parts += [table(header, rows), "", _ratio_text(tier, raw)]
     for note in tier.get("notes") or []:
         parts.append(f"\n**Note:** {note}")
     return "\n".join(parts)
 
 
-def _stage_row(title: str, step: Step | None, raw_seconds: float | None) -> list[str]:
+def _stage_row(
+    title: str, step: Step | None, raw_wall: float | None = None, raw_cpu: float | None = None
+) -> list[str]:
     if not step:
-        return [title, DASH, DASH, DASH, DASH, DASH, seconds(raw_seconds)]
+        return [title, *[DASH] * 6, seconds(raw_wall), seconds(raw_cpu)]
     busy = step.get("busy_seconds")
     overhead = (
         step["seconds"] - busy if busy is not None and step.get("seconds") is not None else None
@@ -269,11 +293,13 @@ def _stage_row(title: str, step: Step | None, raw_seconds: float | None) -> list
     return [
         title,
         wall(step),
+        seconds(step.get("cpu_seconds")),
         seconds(busy),
         seconds(overhead),
         mib(step.get("max_rss_mib")),
         count(step.get("nodes")),
-        seconds(raw_seconds),
+        seconds(raw_wall),
+        seconds(raw_cpu),
     ]
 
 
@@ -281,10 +307,11 @@ def _ratio_text(tier: Tier, raw: Mapping[str, float]) -> str:
     ratio = model_ratio(tier)
     if not ratio:
         return "dbt / raw SQL: not available (a stage or the raw-SQL run failed)."
+    cpu = f", **{ratio[2]:.2f}x by CPU time**" if ratio[2] is not None else ""
     text = (
         f"dbt / raw SQL over staging + intermediate + marts: **{ratio[0]:.2f}x** by wall time of "
-        f"the dbt invocations, {ratio[1]:.2f}x counting only the time dbt's models were running "
-        "(without start-up, parsing and hooks of each invocation)."
+        f"the dbt invocations{cpu}, {ratio[1]:.2f}x counting only the time dbt's models were "
+        "running (dbt runs two models at once; without start-up, parsing and hooks)."
     )
     python = tier.get("python_models") or []
     if python:
@@ -450,6 +477,13 @@ def render_report(results: Mapping[str, Any]) -> str:
         "table|view ... as` per model in topological order, in a fresh database with the same raw "
         "views, seeds and settings. *one `dbt build`* is the plain single command, for reference.",
     ]
+    if not results.get("unit_tests"):
+        parts += [
+            "",
+            "dbt unit tests are left out of *tests* and of the single build "
+            "(`--exclude-resource-type unit_test`): their cost does not grow with the data and "
+            "`make test` runs them; `--unit-tests` puts them back.",
+        ]
     if not results.get("validation_available"):
         parts += ["", "`mkpi validate` does not exist in this project yet: validation skipped."]
     for tier in tiers:
