@@ -41,7 +41,7 @@ ruff: setup
 
 sqlfluff: setup
 	$(BIN)/dbt parse --quiet
-	$(BIN)/sqlfluff lint models macros tests/dbt analyses --processes 2
+	$(BIN)/sqlfluff lint models tests/dbt analyses --processes 2
 
 generate-check: setup
 	$(BIN)/mkpi generate --check
@@ -57,6 +57,7 @@ build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
 pytest: setup
+	bash scripts/install_chromium.sh
 	$(BIN)/pytest
 
 clean:

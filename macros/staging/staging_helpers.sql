@@ -21,31 +21,52 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{# Each raw column as trimmed text, empty = NULL. #}
-{% macro select_clean_text(columns) -%}
-    {%- for column in columns %}
-    {{ clean_text(column) }} as {{ column }}{{ ',' if not loop.last }}
-    {%- endfor %}
-{%- endmacro %}
-
 {#
-    Copy number among identical rows (1 = the row kept; > 1 = an exact duplicate collapsed into
-    it) and the number of distinct rows that share the key: more than one is a `duplicate_key`.
+    The first CTEs of every base model, ending in `keyed`: the raw table as trimmed text (empty =
+    NULL; `hashed_columns` hashed at once so the raw value never reaches a relation), each row's
+    copy number among identical rows (1 = kept; > 1 = an exact duplicate collapsed into it) and
+    the number of distinct rows sharing its key (more than one is a `duplicate_key`; tables
+    without a key get 1).
 #}
-{% macro duplicate_columns(columns, key_columns) -%}
-    row_number() over (
-        partition by {{ columns | join(', ') }}
-        order by {{ columns | join(', ') }}
-    ) as copy_number
-    {%- if key_columns %},
-    count(*) over (partition by {{ key_columns | join(', ') }}) as rows_with_same_key
-    {%- endif %}
-{%- endmacro %}
+{% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[]) -%}
+source as (
+    select * from {{ source('marketing', table_name) }}
+),
 
-{% macro count_distinct_rows_per_key(key_columns) -%}
-    sum(case when copy_number = 1 then 1 else 0 end) over (
-        partition by {{ key_columns | join(', ') }}
-    )
+raw_text as (
+    select
+        {%- for column in columns %}
+        {%- if column in hashed_columns %}
+        {{ dbt.hash("lower(" ~ clean_text(column) ~ ")") }} as {{ column }}{{ ',' if not loop.last }}
+        {%- else %}
+        {{ clean_text(column) }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endif %}
+        {%- endfor %}
+    from source
+),
+
+copies as (
+    select
+        *,
+        row_number() over (
+            partition by {{ columns | join(', ') }}
+            order by {{ columns | join(', ') }}
+        ) as copy_number
+    from raw_text
+),
+
+keyed as (
+    select
+        *,
+        {%- if key_columns %}
+        sum(case when copy_number = 1 then 1 else 0 end) over (
+            partition by {{ key_columns | join(', ') }}
+        ) as distinct_rows_with_key
+        {%- else %}
+        1 as distinct_rows_with_key
+        {%- endif %}
+    from copies
+)
 {%- endmacro %}
 
 {# Left joins that map a raw channel string: exact first, then case-insensitive / canonical. #}

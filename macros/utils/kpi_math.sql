@@ -20,3 +20,8 @@
 {% macro duckdb__median(expression) -%}
     quantile_cont({{ expression }}, 0.5)
 {%- endmacro %}
+
+{# Money in the reporting currency: an amount (6 decimals) x a rate (6 decimals) is exact at 12. #}
+{% macro money_type() -%}
+    numeric(38, 12)
+{%- endmacro %}

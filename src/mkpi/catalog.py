@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from mkpi.paths import project_root
 
 Kind = Literal["count", "sum", "ratio", "median", "derived"]
-Unit = Literal["count", "currency", "ratio", "percent", "days", "months", "seconds", "position"]
+# `rate`: a share that must lie within [0, 1]; `ratio`: a multiplier that may exceed 1.
+Unit = Literal["count", "currency", "rate", "ratio", "days", "months", "seconds", "position"]
 Dimension = Literal["total", "channel", "campaign"]
 Direction = Literal["higher_is_better", "lower_is_better", "neutral"]
 Tier = Literal["top", "middle", "bottom"]
@@ -26,6 +27,8 @@ Operator = Literal["gt", "gte", "lt", "lte"]
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # SQL words a formula may use besides its inputs.
 FORMULA_FUNCTIONS = {"median", "power"}
+# Kinds whose values add up over months and dimension values.
+ADDITIVE = ("count", "sum")
 
 
 class CatalogError(ValueError):
@@ -73,6 +76,12 @@ class Kpi(BaseModel):
     value: str | None = None
     dimensions: list[Dimension] = Field(min_length=1)
     attributed: bool = False
+    # The value (and, for a ratio, the numerator) may be below 0, e.g. romi or a growth rate.
+    # Without it the generated expectations require value, numerator and denominator >= 0.
+    may_be_negative: bool = False
+    # Sum of this KPI's channel rows (per month and attribution model) = the named KPI's total
+    # row: every event has exactly one channel, so the split adds up. Becomes an expectation.
+    reconciles_to: str | None = None
     direction: Direction
     funnel_tier: Tier
     thresholds: Thresholds | None = None
@@ -80,8 +89,9 @@ class Kpi(BaseModel):
     @model_validator(mode="after")
     def _formula_matches_kind(self) -> Kpi:
         if self.kind == "ratio":
-            if not (self.numerator and self.denominator):
-                raise ValueError("numerator: a ratio needs a numerator and a denominator")
+            for side in ("numerator", "denominator"):
+                if not getattr(self, side):
+                    raise ValueError(f"{side}: a ratio needs a numerator and a denominator")
             if self.value:
                 raise ValueError("value: a ratio's value is numerator / denominator; drop it")
         else:
@@ -102,6 +112,10 @@ class Kpi(BaseModel):
             )
             if unknown:
                 raise ValueError(f"{field}: uses {', '.join(unknown)}, which is not in inputs")
+        if self.unit == "rate" and self.may_be_negative:
+            raise ValueError("may_be_negative: a rate lies within [0, 1]")
+        if self.reconciles_to and ("channel" not in self.dimensions or self.kind not in ADDITIVE):
+            raise ValueError("reconciles_to: only a count or sum with a channel dimension adds up")
         return self
 
     def formula(self) -> str:
@@ -115,7 +129,21 @@ class Catalog(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: int
     conventions: dict[str, str] = Field(default_factory=dict)
+    # The attribution models every attributed KPI has rows for (channel and campaign rows), and
+    # the one the semantic layer's by-channel / by-campaign metrics use (= dbt var
+    # default_attribution_model).
+    attribution_models: list[str] = Field(min_length=1)
+    default_attribution_model: str
     kpis: list[Kpi]
+
+    @model_validator(mode="after")
+    def _default_model_is_listed(self) -> Catalog:
+        if self.default_attribution_model not in self.attribution_models:
+            raise ValueError(
+                "default_attribution_model: "
+                f"{self.default_attribution_model} is not in attribution_models"
+            )
+        return self
 
     def by_name(self) -> dict[str, Kpi]:
         return {kpi.name: kpi for kpi in self.kpis}
@@ -140,7 +168,10 @@ def _describe(error: ValidationError, raw: dict[str, Any], source: str) -> str:
         if ":" in message and not field_path:
             field_path, message = (part.strip() for part in message.split(":", 1))
         return f"{source}: kpi '{name}' field '{field_path or '(entry)'}': {message}"
-    return f"{source}: field '{'.'.join(str(p) for p in location)}': {message}"
+    field_path = ".".join(str(part) for part in location)
+    if ":" in message and not field_path:
+        field_path, message = (part.strip() for part in message.split(":", 1))
+    return f"{source}: field '{field_path}': {message}"
 
 
 def load_catalog(path: Path | None = None) -> Catalog:
@@ -162,4 +193,24 @@ def load_catalog(path: Path | None = None) -> Catalog:
         if kpi.name in seen:
             raise CatalogError(f"{source}: kpi '{kpi.name}' field 'name': defined twice")
         seen.add(kpi.name)
+    _check_references(catalog, source)
     return catalog
+
+
+def _check_references(catalog: Catalog, source: str) -> None:
+    """Checks across entries: a reconciliation target must be a KPI with a total row."""
+    kpis = catalog.by_name()
+    for kpi in catalog.kpis:
+        if not kpi.reconciles_to:
+            continue
+        target = kpis.get(kpi.reconciles_to)
+        if target is None:
+            raise CatalogError(
+                f"{source}: kpi '{kpi.name}' field 'reconciles_to': "
+                f"{kpi.reconciles_to} is not a KPI of the catalog"
+            )
+        if "total" not in target.dimensions or target.unit != kpi.unit:
+            raise CatalogError(
+                f"{source}: kpi '{kpi.name}' field 'reconciles_to': "
+                f"{target.name} needs a total dimension and the same unit ({kpi.unit})"
+            )

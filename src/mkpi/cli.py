@@ -10,7 +10,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-# command name -> (module, help). Every module exposes `add_arguments(parser)` and `run(args) -> int`.
+# command name -> (module, help).
+# Every module exposes `add_arguments(parser)` and `run(args) -> int`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "sample": ("mkpi.sample_data", "write a deterministic sample raw data set in the raw contract"),
     "dirty": ("mkpi.dirty_data", "write a raw directory seeded with every kind of bad row"),

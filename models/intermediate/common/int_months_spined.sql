@@ -34,30 +34,23 @@ keyword_rankings as (
     select * from {{ ref('stg_marketing__keyword_rankings') }}
 ),
 
+{%- set activity_columns = [
+    ('leads', 'created_at'), ('leads', 'mql_at'), ('leads', 'sql_at'), ('leads', 'customer_at'),
+    ('touchpoints', 'occurred_at'), ('costs', 'cost_date'),
+    ('deals', 'created_at'), ('deals', 'closed_at'), ('orders', 'ordered_at'),
+    ('subscriptions', 'valid_from'), ('subscriptions', 'valid_to'), ('keyword_rankings', 'ranked_on'),
+] %}
+
 activity_dates as (
-    select cast(min(created_at) as date) as first_date, cast(max(created_at) as date) as last_date from leads
-    union all
-    select cast(min(mql_at) as date), cast(max(mql_at) as date) from leads
-    union all
-    select cast(min(sql_at) as date), cast(max(sql_at) as date) from leads
-    union all
-    select cast(min(customer_at) as date), cast(max(customer_at) as date) from leads
-    union all
-    select cast(min(occurred_at) as date), cast(max(occurred_at) as date) from touchpoints
-    union all
-    select min(cost_date), max(cost_date) from costs
-    union all
-    select cast(min(created_at) as date), cast(max(created_at) as date) from deals
-    union all
-    select cast(min(closed_at) as date), cast(max(closed_at) as date) from deals
-    union all
-    select cast(min(ordered_at) as date), cast(max(ordered_at) as date) from orders
-    union all
-    select min(valid_from), max(valid_from) from subscriptions
-    union all
-    select min(valid_to), max(valid_to) from subscriptions
-    union all
-    select min(ranked_on), max(ranked_on) from keyword_rankings
+    {%- for relation, column in activity_columns %}
+        select
+            cast(min({{ column }}) as date) as first_date,
+            cast(max({{ column }}) as date) as last_date
+        from {{ relation }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 data_range as (

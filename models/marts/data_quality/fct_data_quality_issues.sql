@@ -19,41 +19,46 @@ rejected as (
 ),
 
 {% for table_name in raw_table_names() %}
-{{ table_name }}_collapsed as (
-    select
-        '{{ table_name }}' as source_table,
-        'collapsed_duplicate' as issue_type,
-        'exact_duplicate' as issue,
-        count(*) as affected_rows
-    from {{ ref('base_marketing__' ~ table_name) }}
-    where is_collapsed_duplicate
-    having count(*) > 0
-),
+    {{ table_name }}_collapsed as (
+        select
+            '{{ table_name }}' as source_table,
+            'collapsed_duplicate' as issue_type,
+            'exact_duplicate' as issue,
+            count(*) as affected_rows
+        from {{ ref('base_marketing__' ~ table_name) }}
+        where is_collapsed_duplicate
+        having count(*) > 0
+    ),
 
 {% endfor %}
-{% set channel_columns = {'campaigns': 'raw_channel', 'costs': 'raw_channel', 'leads': 'raw_original_channel', 'touchpoints': 'raw_channel'} %}
+{% set channel_columns = {
+    'campaigns': 'raw_channel',
+    'costs': 'raw_channel',
+    'leads': 'raw_original_channel',
+    'touchpoints': 'raw_channel',
+} %}
 {% for table_name, column in channel_columns.items() %}
-{{ table_name }}_unmapped as (
-    select
-        '{{ table_name }}' as source_table,
-        'unmapped_channel' as issue_type,
-        coalesce({{ column }}, '(empty)') as issue,
-        count(*) as affected_rows
-    from {{ ref('stg_marketing__' ~ table_name) }}
-    where not is_channel_mapped
-    group by coalesce({{ column }}, '(empty)')
-),
+    {{ table_name }}_unmapped as (
+        select
+            '{{ table_name }}' as source_table,
+            'unmapped_channel' as issue_type,
+            coalesce({{ column }}, '(empty)') as issue,
+            count(*) as affected_rows
+        from {{ ref('stg_marketing__' ~ table_name) }}
+        where not is_channel_mapped
+        group by coalesce({{ column }}, '(empty)')
+    ),
 
 {% endfor %}
 unioned as (
     select * from rejected
     {% for table_name in raw_table_names() %}
-    union all
-    select * from {{ table_name }}_collapsed
+        union all
+        select * from {{ table_name }}_collapsed
     {% endfor %}
     {% for table_name in channel_columns %}
-    union all
-    select * from {{ table_name }}_unmapped
+        union all
+        select * from {{ table_name }}_unmapped
     {% endfor %}
 ),
 

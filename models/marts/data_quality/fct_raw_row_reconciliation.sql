@@ -2,26 +2,26 @@
 with
 
 {% for table_name in raw_table_names() %}
-{{ table_name }}_counts as (
-    select
-        '{{ table_name }}' as source_table,
-        (select count(*) from {{ ref('base_marketing__' ~ table_name) }}) as raw_rows,
-        (select count(*) from {{ ref('stg_marketing__' ~ table_name) }}) as clean_rows,
-        (
-            select count(*) from {{ ref('stg_marketing__rejected_rows') }}
-            where source_table = '{{ table_name }}'
-        ) as rejected_rows,
-        (
-            select count(*) from {{ ref('base_marketing__' ~ table_name) }}
-            where is_collapsed_duplicate
-        ) as collapsed_duplicates
-),
+    {{ table_name }}_counts as (
+        select
+            '{{ table_name }}' as source_table,
+            (select count(*) from {{ ref('base_marketing__' ~ table_name) }}) as raw_rows,
+            (select count(*) from {{ ref('stg_marketing__' ~ table_name) }}) as clean_rows,
+            (
+                select count(*) from {{ ref('stg_marketing__rejected_rows') }}
+                where source_table = '{{ table_name }}'
+            ) as rejected_rows,
+            (
+                select count(*) from {{ ref('base_marketing__' ~ table_name) }}
+                where is_collapsed_duplicate
+            ) as collapsed_duplicates
+    ),
 
 {% endfor %}
 unioned as (
     {% for table_name in raw_table_names() %}
-    select * from {{ table_name }}_counts
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ table_name }}_counts
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -7,24 +7,24 @@ with
 
 {% set families = ['acquisition', 'attribution', 'retention', 'order', 'traffic'] %}
 {% for family in families %}
-{{ family }}_kpis as (
-    select * from {{ ref('int_' ~ family ~ '_kpis_unpivoted') }}
-),
+    {{ family }}_kpis as (
+        select * from {{ ref('int_' ~ family ~ '_kpis_unpivoted') }}
+    ),
 
 {% endfor %}
 stacked as (
     {% for family in families %}
-    select
-        kpi,
-        month,
-        dimension,
-        dimension_value,
-        attribution_model,
-        numerator,
-        denominator,
-        value
-    from {{ family }}_kpis
-    {% if not loop.last %}union all{% endif %}
+        select
+            kpi,
+            month,
+            dimension,
+            dimension_value,
+            attribution_model,
+            numerator,
+            denominator,
+            value
+        from {{ family }}_kpis
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -36,7 +36,9 @@ def _jinja_expression(expression: str, inputs: list[str]) -> str:
     protected = re.sub(r"\bmedian\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", keep_median, expression)
     spliced = IDENTIFIER.sub(replace, protected)
     for index, argument in enumerate(medians):
-        spliced = spliced.replace(f"@median{index}@", f"{{{{ marketing_kpis.median({argument}) }}}}")
+        spliced = spliced.replace(
+            f"@median{index}@", f"{{{{ marketing_kpis.median({argument}) }}}}"
+        )
     return spliced
 
 
@@ -71,7 +73,9 @@ def _kpi_macros(kpi: Kpi) -> str:
         parts.append(_macro(f"kpi_{kpi.name}", params, body, f"{kpi.name} = {kpi.formula()}"))
     elif kpi.kind in ("count", "sum"):
         body = f"coalesce({_jinja_expression(str(kpi.value), params)}, 0)"
-        parts.append(_macro(f"kpi_{kpi.name}", params, body, f"{kpi.name} = {kpi.value}; 0 if none"))
+        parts.append(
+            _macro(f"kpi_{kpi.name}", params, body, f"{kpi.name} = {kpi.value}; 0 if none")
+        )
     else:
         body = _jinja_expression(str(kpi.value), params)
         parts.append(_macro(f"kpi_{kpi.name}", params, body, f"{kpi.name} = {kpi.value}"))
@@ -95,16 +99,20 @@ def catalog_metadata(catalog: Catalog) -> list[dict[str, object]]:
             {
                 "name": kpi.name,
                 "label": kpi.label,
+                "description": kpi.description,
                 "family": kpi.family,
                 "kind": kpi.kind,
                 "inputs": list(kpi.inputs),
                 "unit": kpi.unit,
                 "dimensions": list(kpi.dimensions),
                 "attributed": kpi.attributed,
+                "may_be_negative": kpi.may_be_negative,
                 "direction": kpi.direction,
                 "funnel_tier": kpi.funnel_tier,
                 "formula": kpi.formula(),
-                "healthy": thresholds.healthy.model_dump() if thresholds and thresholds.healthy else None,
+                "healthy": thresholds.healthy.model_dump()
+                if thresholds and thresholds.healthy
+                else None,
                 "critical": (
                     thresholds.critical.model_dump() if thresholds and thresholds.critical else None
                 ),
@@ -120,7 +128,8 @@ def _catalog_macro(catalog: Catalog) -> str:
     payload = json.dumps(catalog_metadata(catalog), sort_keys=True)
     return (
         f"{header('jinja')}\n\n"
-        "{# The catalog's metadata, one dict per KPI, for models that need it (scorecard, dim_kpis). #}\n"
+        "{# The catalog's metadata, one dict per KPI, for models that need it"
+        " (scorecard, dim_kpis). #}\n"
         "{% macro kpi_catalog() -%}\n"
         f"    {{{{ return(fromjson({json.dumps(payload)})) }}}}\n"
         "{%- endmacro %}\n"

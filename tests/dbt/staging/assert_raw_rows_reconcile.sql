@@ -6,18 +6,18 @@
 with
 
 {% for table_name in raw_table_names() %}
-{{ table_name }}_raw as (
-    select
-        '{{ table_name }}' as source_table,
-        count(*) as raw_rows
-    from {{ source('marketing', table_name) }}
-),
+    {{ table_name }}_raw as (
+        select
+            '{{ table_name }}' as source_table,
+            count(*) as raw_rows
+        from {{ source('marketing', table_name) }}
+    ),
 
 {% endfor %}
 raw_counts as (
     {% for table_name in raw_table_names() %}
-    select * from {{ table_name }}_raw
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ table_name }}_raw
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

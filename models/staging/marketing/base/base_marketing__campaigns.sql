@@ -8,28 +8,7 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'campaigns') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['campaign_id']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('campaigns', columns, ['campaign_id']) }},
 
 parsed as (
     select

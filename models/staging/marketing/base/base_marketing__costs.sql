@@ -11,36 +11,21 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'costs') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    -- costs have no key: only identical lines are collapsed
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
+{{ raw_rows_keyed('costs', columns, []) }},
 
 parsed as (
     select
-        copies.*,
-        {{ parse_date('copies.cost_date') }} as cost_date_parsed,
-        lower(copies.cost_category) as cost_category_normalized,
-        {{ parse_number('copies.amount') }} as amount_parsed,
-        upper(copies.currency) as currency_normalized,
-        {{ parse_integer('copies.impressions') }} as impressions_parsed,
-        {{ parse_integer('copies.clicks') }} as clicks_parsed,
+        keyed.*,
+        {{ parse_date('keyed.cost_date') }} as cost_date_parsed,
+        lower(keyed.cost_category) as cost_category_normalized,
+        {{ parse_number('keyed.amount') }} as amount_parsed,
+        upper(keyed.currency) as currency_normalized,
+        {{ parse_integer('keyed.impressions') }} as impressions_parsed,
+        {{ parse_integer('keyed.clicks') }} as clicks_parsed,
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
-    from copies
-    {{ channel_lookup_joins('copies.channel') }}
+    from keyed
+    {{ channel_lookup_joins('keyed.channel') }}
 ),
 
 converted as (
@@ -85,7 +70,7 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
-        cast(amount_parsed * fx_rate as {{ dbt.type_numeric() }}) as amount,
+        cast(amount_parsed * fx_rate as {{ money_type() }}) as amount,
         amount_parsed as original_amount,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
         impressions_parsed as impressions,

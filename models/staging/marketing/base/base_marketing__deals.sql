@@ -10,31 +10,10 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'deals') }}
-),
+{{ raw_rows_keyed('deals', columns, ['deal_id']) }},
 
 clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['deal_id']) }} as distinct_rows_with_key
-    from copies
 ),
 
 parsed as (
@@ -92,11 +71,11 @@ final as (
         lead_id,
 
         -- strings
-        stage_normalized as stage,  -- noqa: RF04
+        stage_normalized as stage,
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
-        cast(amount_parsed * fx_rate as {{ dbt.type_numeric() }}) as amount,
+        cast(amount_parsed * fx_rate as {{ money_type() }}) as amount,
         amount_parsed as original_amount,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 

@@ -8,28 +8,7 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'keyword_rankings') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['ranked_on', 'keyword']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('keyword_rankings', columns, ['ranked_on', 'keyword']) }},
 
 parsed as (
     select

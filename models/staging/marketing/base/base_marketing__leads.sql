@@ -11,31 +11,7 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'leads') }}
-),
-
-raw_text as (
-    -- the email is hashed at once, so no raw address reaches any model (rejects included)
-    select
-        {{ select_clean_text(columns | reject('equalto', 'email')) }},
-        {{ dbt.hash("lower(" ~ clean_text('email') ~ ")") }} as email
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['lead_id']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('leads', columns, ['lead_id'], hashed_columns=['email']) }},
 
 parsed as (
     select

@@ -9,31 +9,10 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'orders') }}
-),
+{{ raw_rows_keyed('orders', columns, ['order_id']) }},
 
 clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['order_id']) }} as distinct_rows_with_key
-    from copies
 ),
 
 parsed as (
@@ -88,8 +67,8 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (money in the reporting currency; cogs NULL when the export has none)
-        cast(revenue_parsed * fx_rate as {{ dbt.type_numeric() }}) as revenue,
-        cast(cogs_parsed * fx_rate as {{ dbt.type_numeric() }}) as cogs,
+        cast(revenue_parsed * fx_rate as {{ money_type() }}) as revenue,
+        cast(cogs_parsed * fx_rate as {{ money_type() }}) as cogs,
         revenue_parsed as original_revenue,
         cogs_parsed as original_cogs,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,

@@ -10,31 +10,10 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'subscriptions') }}
-),
+{{ raw_rows_keyed('subscriptions', columns, ['subscription_id', 'valid_from']) }},
 
 clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['subscription_id', 'valid_from']) }} as distinct_rows_with_key
-    from copies
 ),
 
 parsed as (
@@ -91,7 +70,7 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (MRR in the reporting currency)
-        cast(mrr_parsed * fx_rate as {{ dbt.type_numeric() }}) as mrr,
+        cast(mrr_parsed * fx_rate as {{ money_type() }}) as mrr,
         mrr_parsed as original_mrr,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 

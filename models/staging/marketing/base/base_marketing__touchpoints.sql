@@ -13,28 +13,7 @@
 
 with
 
-source as (
-    select * from {{ source('marketing', 'touchpoints') }}
-),
-
-raw_text as (
-    select {{ select_clean_text(columns) }}
-    from source
-),
-
-copies as (
-    select
-        *,
-        {{ duplicate_columns(columns, none) }}
-    from raw_text
-),
-
-keyed as (
-    select
-        *,
-        {{ count_distinct_rows_per_key(['touchpoint_id']) }} as distinct_rows_with_key
-    from copies
-),
+{{ raw_rows_keyed('touchpoints', columns, ['touchpoint_id']) }},
 
 parsed as (
     select

@@ -1,0 +1,188 @@
+{#-
+    Revenue, attributed revenue and gross profit next to media and marketing cost, per month x
+    dimension value x attribution model: the inputs of revenue, attributed_revenue, roas, poas and
+    romi. Total rows (dimension `total`, value `all`, attribution_model NULL) carry all revenue and
+    gross profit; channel and campaign rows carry the attributed amounts of each model. Costs come
+    from the acquisition family (its media_cost and marketing_cost rows), so cost is defined once.
+
+    Grid: every month of the data range x every channel / campaign that has credit in any month
+    (any model; `unattributed` is a channel) or media / marketing cost in any month x every model;
+    the has_* flags say which, so each KPI keeps exactly its own activity (spec "The long KPI table").
+    Sums over nothing are 0.
+-#}
+with
+
+months as (
+    select * from {{ ref('int_months_spined') }}
+),
+
+conversions as (
+    select * from {{ ref('int_conversions_unioned') }}
+),
+
+credits as (
+    select * from {{ ref('int_attribution_credits_unioned') }}
+),
+
+acquisition_kpis as (
+    select * from {{ ref('int_acquisition_kpis_unpivoted') }}
+),
+
+models as (
+    {{ attribution_models_values() }}
+),
+
+costs as (
+    select
+        month,
+        dimension,
+        dimension_value,
+        sum(case when kpi = 'media_cost' then value else 0 end) as media_cost,
+        sum(case when kpi = 'marketing_cost' then value else 0 end) as marketing_cost
+    from acquisition_kpis
+    where
+        kpi in ('media_cost', 'marketing_cost')
+        and dimension in ('total', 'channel', 'campaign')
+    group by month, dimension, dimension_value
+),
+
+revenue_by_month as (
+    select
+        conversion_month as month,
+        sum(revenue) as revenue,
+        sum(gross_profit) as gross_profit
+    from conversions
+    group by conversion_month
+),
+
+credit_rows as (
+    select
+        conversion_month as month,
+        cast('channel' as {{ dbt.type_string() }}) as dimension,
+        channel as dimension_value,
+        attribution_model,
+        attributed_revenue,
+        attributed_gross_profit
+    from credits
+    union all
+    select
+        conversion_month as month,
+        cast('campaign' as {{ dbt.type_string() }}) as dimension,
+        campaign_id as dimension_value,
+        attribution_model,
+        attributed_revenue,
+        attributed_gross_profit
+    from credits
+    where campaign_id is not null
+),
+
+credits_by_value as (
+    select
+        month,
+        dimension,
+        dimension_value,
+        attribution_model,
+        sum(attributed_revenue) as attributed_revenue,
+        sum(attributed_gross_profit) as attributed_gross_profit
+    from credit_rows
+    group by month, dimension, dimension_value, attribution_model
+),
+
+active_values as (
+    select
+        dimension,
+        dimension_value,
+        1 as has_credit,
+        0 as has_media_cost,
+        0 as has_marketing_cost
+    from credit_rows
+    union all
+    select
+        dimension,
+        dimension_value,
+        0 as has_credit,
+        case when kpi = 'media_cost' then 1 else 0 end as has_media_cost,
+        case when kpi = 'marketing_cost' then 1 else 0 end as has_marketing_cost
+    from acquisition_kpis
+    where
+        kpi in ('media_cost', 'marketing_cost')
+        and dimension in ('channel', 'campaign')
+),
+
+dimension_values as (
+    select
+        dimension,
+        dimension_value,
+        max(has_credit) = 1 as has_credit_activity,
+        max(has_media_cost) = 1 as has_media_cost_activity,
+        max(has_marketing_cost) = 1 as has_marketing_cost_activity
+    from active_values
+    group by dimension, dimension_value
+),
+
+grid as (
+    select
+        months.month,
+        cast('total' as {{ dbt.type_string() }}) as dimension,
+        cast('all' as {{ dbt.type_string() }}) as dimension_value,
+        cast(null as {{ dbt.type_string() }}) as attribution_model,
+        true as has_credit_activity,
+        true as has_media_cost_activity,
+        true as has_marketing_cost_activity
+    from months
+    union all
+    select
+        months.month,
+        dimension_values.dimension,
+        dimension_values.dimension_value,
+        models.attribution_model,
+        dimension_values.has_credit_activity,
+        dimension_values.has_media_cost_activity,
+        dimension_values.has_marketing_cost_activity
+    from months
+    cross join dimension_values
+    cross join models
+),
+
+final as (
+    select
+        grid.month,
+        grid.dimension,
+        grid.dimension_value,
+        grid.attribution_model,
+        grid.has_credit_activity,
+        grid.has_media_cost_activity,
+        grid.has_marketing_cost_activity,
+        cast(coalesce(costs.media_cost, 0) as double precision) as media_cost,
+        cast(coalesce(costs.marketing_cost, 0) as double precision) as marketing_cost,
+        case
+            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.revenue, 0) as double precision)
+        end as revenue,
+        case
+            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.gross_profit, 0) as double precision)
+        end as gross_profit,
+        case
+            when grid.dimension <> 'total' then coalesce(credits_by_value.attributed_revenue, 0)
+        end as attributed_revenue,
+        case
+            when grid.dimension <> 'total' then coalesce(credits_by_value.attributed_gross_profit, 0)
+        end as attributed_gross_profit
+    from grid
+    left join revenue_by_month
+        on
+            grid.month = revenue_by_month.month
+            and grid.dimension = 'total'
+    left join credits_by_value
+        on
+            grid.month = credits_by_value.month
+            and grid.dimension = credits_by_value.dimension
+            and grid.dimension_value = credits_by_value.dimension_value
+            and grid.attribution_model = credits_by_value.attribution_model
+    left join costs
+        on
+            grid.month = costs.month
+            and grid.dimension = costs.dimension
+            and grid.dimension_value = costs.dimension_value
+)
+
+select * from final
