@@ -508,7 +508,9 @@ def write_report(path: Path, generated: str) -> None:
         return
     path.write_text(
         "# Benchmarks\n\n"
-        "Rerun with `make benchmark` (or `mkpi benchmark`). The part between the markers is\n"
-        "written by the command; the rest is kept.\n\n" + block + "\n",
+        "How long the whole pipeline takes, and how much memory, at several scales, measured\n"
+        "against the same SQL run straight in DuckDB. Rerun: `make benchmark` (or `mkpi\n"
+        "benchmark`, see `mkpi benchmark -h`). The part between the markers is rewritten by every\n"
+        "run; the rest of this file is kept.\n\n" + block + "\n",
         encoding="utf-8",
     )
