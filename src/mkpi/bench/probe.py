@@ -1,0 +1,98 @@
+"""Small DuckDB look-ups for `mkpi benchmark`, run in a child process.
+
+A child's peak RSS (ru_maxrss) on Linux starts from the high-water mark of the process that
+spawned it, so the benchmark process itself must stay small: it never imports DuckDB and asks
+this module instead (`python -m mkpi.bench.probe REQUEST.json` prints a JSON answer).
+
+Requests: {"raw_rows": DIR}, {"relation_rows": [DATABASE, {name: relation}]},
+{"threads": DATABASE}, {"calibration": null}.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from mkpi.paths import RAW_TABLES
+
+CALIBRATION_SQL = (
+    "select count(*) from (select hash(i) % 2000000 as k, count(*) as n"
+    " from range(20000000) as numbers(i) group by k)"
+)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def raw_rows(folder: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with duckdb.connect() as connection:
+        for table in RAW_TABLES:
+            parquet, csv = Path(folder) / f"{table}.parquet", Path(folder) / f"{table}.csv"
+            if parquet.is_file():
+                reader = f"read_parquet({_literal(str(parquet))})"
+            elif csv.is_file():
+                reader = f"read_csv({_literal(str(csv))}, header = true, all_varchar = true)"
+            else:
+                continue
+            counts[table] = int(connection.execute(f"select count(*) from {reader}").fetchone()[0])
+    return counts
+
+
+def relation_rows(database: str, relations: dict[str, str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if not Path(database).is_file():
+        return counts
+    with duckdb.connect(database, read_only=True) as connection:
+        for name, relation in sorted(relations.items()):
+            try:
+                row = connection.execute(f"select count(*) from {relation}").fetchone()
+            except duckdb.Error:
+                continue
+            counts[name] = int(row[0])
+    return counts
+
+
+def threads(database: str) -> int | None:
+    if not Path(database).is_file():
+        return None
+    with duckdb.connect(database, read_only=True) as connection:
+        return int(connection.execute("select current_setting('threads')").fetchone()[0])
+
+
+def calibration() -> float:
+    """Seconds for a fixed hash aggregation (20M rows, 2M groups): how fast the machine is now."""
+    with duckdb.connect() as connection:
+        connection.execute("set enable_progress_bar = false")
+        started = time.perf_counter()
+        connection.execute(CALIBRATION_SQL).fetchall()
+        return time.perf_counter() - started
+
+
+def answer(request: dict[str, Any]) -> Any:
+    if "raw_rows" in request:
+        return raw_rows(request["raw_rows"])
+    if "relation_rows" in request:
+        database, relations = request["relation_rows"]
+        return relation_rows(database, relations)
+    if "threads" in request:
+        return threads(request["threads"])
+    if "calibration" in request:
+        return calibration()
+    raise ValueError(f"unknown request: {sorted(request)}")
+
+
+def main() -> int:
+    request = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    print(json.dumps(answer(request)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

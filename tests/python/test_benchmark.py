@@ -1,0 +1,372 @@
+"""`mkpi benchmark`'s helpers: manifest order, SQL it renders, timing arithmetic, report file.
+
+Fast: tiny hand-made manifests and run_results; expected values are worked out by hand here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mkpi import benchmark
+from mkpi.bench import manifest as mf
+from mkpi.bench import report
+from mkpi.bench.machine import cpu_model, memory_gib
+from mkpi.bench.process import rss_to_mib, run_measured
+
+
+def _model(name: str, folder: str, deps: list[str], materialized: str = "table", **extra) -> dict:
+    return {
+        "unique_id": f"model.proj.{name}",
+        "resource_type": "model",
+        "name": name,
+        "database": "bench",
+        "schema": folder,
+        "alias": extra.pop("alias", name),
+        "config": {"materialized": materialized},
+        "language": extra.pop("language", "sql"),
+        "fqn": ["proj", folder, "sub", name],
+        "depends_on": {"nodes": deps},
+        "original_file_path": f"models/{folder}/sub/{name}.sql",
+        "package_name": "proj",
+        **extra,
+    }
+
+
+FAKE_MANIFEST = {
+    "nodes": {
+        # listed out of order on purpose
+        "model.proj.fct_c": _model(
+            "fct_c", "marts", ["model.proj.int_b", "model.proj.stg_a"], compiled_code="select 3"
+        ),
+        "model.proj.stg_a": _model(
+            "stg_a", "staging", ["source.proj.marketing.leads", "seed.proj.map"], "view"
+        ),
+        "model.proj.int_b": _model("int_b", "intermediate", ["model.proj.stg_a"], "ephemeral"),
+        "model.proj.spine": _model("spine", "utilities", [], "incremental", alias="time_spine"),
+        "seed.proj.map": {
+            "unique_id": "seed.proj.map",
+            "resource_type": "seed",
+            "name": "map",
+            "schema": "seeds",
+            "alias": "map",
+            "original_file_path": "seeds/map.csv",
+            "config": {"column_types": {"code": "varchar", "rate": "decimal(18,6)"}},
+        },
+        "test.proj.not_null_x": {"unique_id": "test.proj.not_null_x", "resource_type": "test"},
+    },
+    "sources": {
+        "source.proj.marketing.leads": {
+            "name": "leads",
+            "schema": "raw",
+            "source_name": "marketing",
+        },
+        "source.proj.other.thing": {"name": "thing", "schema": "x", "source_name": "other"},
+    },
+}
+
+
+# ------------------------------------------------------------------------------ manifest
+def test_models_come_in_topological_order_with_ties_by_name():
+    names = [node.name for node in mf.model_nodes(FAKE_MANIFEST)]
+    # spine and stg_a are ready first (spine < stg_a by id), then int_b, then fct_c
+    assert names == ["spine", "stg_a", "int_b", "fct_c"]
+
+
+def test_topological_order_ignores_outside_dependencies_and_rejects_cycles():
+    assert mf.topological_order({"b": ["a", "seed.x"], "a": ["source.y"]}) == ["a", "b"]
+    with pytest.raises(ValueError, match="cycle among: a, b"):
+        mf.topological_order({"a": ["b"], "b": ["a"], "c": []})
+
+
+def test_stage_is_the_top_folder_and_other_folders_build_with_the_marts():
+    stages = {node.name: node.stage for node in mf.model_nodes(FAKE_MANIFEST)}
+    assert stages == {
+        "stg_a": "staging",
+        "int_b": "intermediate",
+        "fct_c": "marts",
+        "spine": "marts",
+    }
+
+
+def test_create_statement_follows_the_materialization():
+    nodes = {node.name: node for node in mf.model_nodes(FAKE_MANIFEST)}
+    assert mf.create_statement(nodes["stg_a"], "select 1\n;\n") == (
+        'create or replace view "staging"."stg_a" as\nselect 1\n'
+    )
+    assert mf.create_statement(nodes["spine"], "select 2 -- trailing comment") == (
+        'create or replace table "utilities"."time_spine" as\nselect 2 -- trailing comment\n'
+    )
+    assert mf.create_statement(nodes["int_b"], "select 3") is None
+
+
+def test_seed_and_raw_sources_from_the_manifest():
+    (seed,) = mf.seed_specs(FAKE_MANIFEST)
+    assert (seed.schema, seed.alias, seed.path) == ("seeds", "map", "seeds/map.csv")
+    assert seed.column_types == {"code": "varchar", "rate": "decimal(18,6)"}
+    assert mf.raw_sources(FAKE_MANIFEST) == [mf.RawSource("leads", "raw")]
+
+
+def test_seed_statement_loads_declared_types_and_detects_the_rest(tmp_path: Path):
+    csv = tmp_path / "map.csv"
+    csv.write_text("code,rate,count\n007,1.5,3\n", encoding="utf-8")
+    (seed,) = mf.seed_specs(FAKE_MANIFEST)
+    with duckdb.connect() as connection:
+        connection.execute("create schema seeds")
+        connection.execute(mf.seed_statement(seed, str(csv)))
+        types = dict(
+            connection.execute(
+                "select column_name, column_type from (describe seeds.map)"
+            ).fetchall()
+        )
+        row = connection.execute("select * from seeds.map").fetchone()
+    assert types == {"code": "VARCHAR", "rate": "DECIMAL(18,6)", "count": "BIGINT"}
+    assert row[0] == "007"  # declared varchar keeps the leading zeros
+
+
+def test_raw_view_prefers_parquet_and_reads_csv_as_text():
+    source = mf.RawSource("leads", "raw")
+    assert mf.raw_view_statement(source, "/d/leads.parquet", "/d/leads.csv") == (
+        'create or replace view "raw"."leads" as select * from read_parquet(\'/d/leads.parquet\')'
+    )
+    assert "read_csv('/d/it''s.csv', header = true, all_varchar = true)" in (
+        mf.raw_view_statement(source, None, "/d/it's.csv")
+    )
+    with pytest.raises(ValueError, match="leads"):
+        mf.raw_view_statement(source, None, None)
+
+
+def _result(uid: str, start: str, end: str, secs: float, code: str | None = None) -> dict:
+    return {
+        "unique_id": uid,
+        "status": "success",
+        "execution_time": secs,
+        "compiled_code": code,
+        "timing": [
+            {"name": "compile", "started_at": f"2026-01-01T00:00:{start}Z", "completed_at": None},
+            {"name": "execute", "started_at": None, "completed_at": f"2026-01-01T00:00:{end}Z"},
+        ],
+    }
+
+
+def test_busy_seconds_is_the_union_of_overlapping_node_intervals():
+    run_results = {
+        "results": [
+            _result("a", "00", "02", 2.0),
+            _result("b", "01", "03", 2.0),  # overlaps a: together 0..3
+            _result("c", "05", "06", 1.0),
+        ]
+    }
+    timings = mf.node_timings(run_results)
+    assert mf.busy_seconds(timings) == pytest.approx(4.0)
+    assert sum(timing.seconds for timing in timings) == pytest.approx(5.0)
+
+
+def test_compiled_sql_prefers_run_results_then_manifest_then_the_compiled_file(tmp_path: Path):
+    nodes = {node.name: node for node in mf.model_nodes(FAKE_MANIFEST)}
+    from_results = mf.compiled_code_by_node(
+        {"results": [_result("model.proj.stg_a", "00", "01", 1.0, "select 'run'")]}
+    )
+    assert benchmark.compiled_sql(nodes["stg_a"], from_results, tmp_path) == "select 'run'"
+    assert benchmark.compiled_sql(nodes["fct_c"], from_results, tmp_path) == "select 3"
+    compiled = tmp_path / "compiled" / "proj" / "models" / "utilities" / "sub" / "spine.sql"
+    compiled.parent.mkdir(parents=True)
+    compiled.write_text("select 'file'", encoding="utf-8")
+    assert benchmark.compiled_sql(nodes["spine"], from_results, tmp_path) == "select 'file'"
+    with pytest.raises(FileNotFoundError):
+        benchmark.compiled_sql(nodes["int_b"], from_results, tmp_path)
+
+
+# ------------------------------------------------------------------------------ command
+def test_parse_tiers_accepts_suffixes_and_sorts():
+    assert benchmark.parse_tiers("1M, 10k,100000,10000") == [10_000, 100_000, 1_000_000]
+    for bad in ("", "ten", "0"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            benchmark.parse_tiers(bad)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--quick", "--postgres", "--unit-tests", "--no-single-build"],
+        [
+            "--tiers",
+            "5k,2M",
+            "--work-dir",
+            "/tmp/x",
+            "--output",
+            "/tmp/B.md",
+            "--step-timeout",
+            "9",
+        ],
+    ],
+)
+def test_arguments_survive_the_restart_as_a_lean_process(argv: list[str]):
+    parser = argparse.ArgumentParser()
+    benchmark.add_arguments(parser)
+    args = parser.parse_args(argv)
+    assert parser.parse_args(benchmark.argv_from(args)) == args
+
+
+def test_stage_selection_covers_every_model_folder_once():
+    assert benchmark.stage_selection("load") == ["seed"]
+    assert benchmark.stage_selection("tests") == ["test", "--exclude-resource-type", "unit_test"]
+    assert benchmark.stage_selection("tests", unit_tests=True) == ["test"]
+    assert benchmark.stage_selection("staging") == ["run", "--select", "path:models/staging"]
+    assert benchmark.stage_selection("marts") == [
+        "run",
+        "--select",
+        "path:models",
+        "--exclude",
+        "path:models/staging",
+        "path:models/intermediate",
+    ]
+
+
+def test_data_key_changes_with_every_input():
+    keys = {
+        benchmark.data_key(1000, 36, 42, "abc"),
+        benchmark.data_key(1001, 36, 42, "abc"),
+        benchmark.data_key(1000, 24, 42, "abc"),
+        benchmark.data_key(1000, 36, 7, "abc"),
+        benchmark.data_key(1000, 36, 42, "abd"),
+    }
+    assert len(keys) == 5
+
+
+def test_profile_settings_leave_out_templated_values(tmp_path: Path):
+    (tmp_path / "profiles.yml").write_text(
+        "p:\n  outputs:\n    duckdb:\n      type: duckdb\n      settings:\n"
+        "        TimeZone: UTC\n        memory_limit: \"{{ env_var('X') }}\"\n",
+        encoding="utf-8",
+    )
+    assert benchmark.profile_settings(tmp_path) == {"TimeZone": "UTC"}
+
+
+# ------------------------------------------------------------------------------ report
+def _raw_node(uid: str, stage: str, kind: str, wall: float, cpu: float) -> dict:
+    return {"unique_id": uid, "stage": stage, "kind": kind, "seconds": wall, "cpu_seconds": cpu}
+
+
+def _tier() -> dict:
+    def step(name, wall, busy, cpu):
+        return {
+            "name": name,
+            "seconds": wall,
+            "busy_seconds": busy,
+            "cpu_seconds": cpu,
+            "returncode": 0,
+        }
+
+    return {
+        "leads": 1000,
+        "stages": [
+            step("load", 3.0, 1.0, 2.0),
+            step("staging", 10.0, 6.0, 12.0),
+            step("intermediate", 5.0, 4.0, 6.0),
+            step("marts", 5.0, 2.0, 4.0),
+            step("tests", 4.0, 3.0, 5.0),
+        ],
+        "node_info": {
+            "model.p.py": {"name": "py", "stage": "marts", "language": "python"},
+            "model.p.s": {"name": "s", "stage": "staging", "language": "sql"},
+        },
+        "node_seconds": {"model.p.py": 2.0, "model.p.s": 5.0},
+        "baseline": {
+            "register_seconds": 0.25,
+            "seeds_seconds": 0.25,
+            "nodes": [
+                _raw_node("model.p.s", "staging", "sql", 4.0, 5.0),
+                _raw_node("model.p.i", "intermediate", "sql", 2.0, 3.0),
+                _raw_node("model.p.m", "marts", "sql", 2.0, 2.0),
+                _raw_node("model.p.py", "marts", "python", 3.0, 4.0),
+            ],
+        },
+    }
+
+
+def test_ratio_leaves_python_models_out_of_both_sides():
+    tier = _tier()
+    assert report.baseline_by_stage(tier["baseline"]) == {
+        "load": 0.5,
+        "staging": 4.0,
+        "intermediate": 2.0,
+        "marts": 2.0,
+        "python": 3.0,
+    }
+    assert report.baseline_by_stage(tier["baseline"], "cpu_seconds") == {
+        "staging": 5.0,
+        "intermediate": 3.0,
+        "marts": 2.0,
+        "python": 4.0,
+    }
+    wall_ratio, busy_ratio, cpu_ratio = report.model_ratio(tier)
+    # dbt side minus the Python model's 2 s; raw side SQL models only
+    assert wall_ratio == pytest.approx((20.0 - 2.0) / 8.0)
+    assert busy_ratio == pytest.approx((12.0 - 2.0) / 8.0)
+    assert cpu_ratio == pytest.approx((22.0 - 2.0) / 10.0)
+    assert report.build_total(tier) == pytest.approx((27.0, 16.0, 0.0))
+
+
+def test_ratio_is_unavailable_when_a_stage_failed():
+    tier = _tier()
+    tier["stages"][2]["returncode"] = 1
+    assert report.model_ratio(tier) is None
+
+
+def test_slowest_models_rank_by_time():
+    assert report.slowest_models(_tier(), limit=1) == [("model.p.s", 5.0)]
+
+
+def test_write_report_replaces_only_the_generated_block(tmp_path: Path):
+    path = tmp_path / "BENCHMARKS.md"
+    report.write_report(path, "first")
+    text = path.read_text(encoding="utf-8")
+    assert "first" in text
+    path.write_text("intro\n" + text + "\n## Notes by hand\nkeep me\n", encoding="utf-8")
+    report.write_report(path, "second")
+    text = path.read_text(encoding="utf-8")
+    assert "second" in text and "first" not in text
+    assert text.startswith("intro\n") and text.endswith("## Notes by hand\nkeep me\n")
+
+
+def test_table_and_labels():
+    assert report.label(10_000) == "10k" and report.label(1_000_000) == "1M"
+    assert report.table(["a", "b"], [["x", "1"]]) == "| a | b |\n| --- | ---: |\n| x | 1 |"
+
+
+# ------------------------------------------------------------------------------ machine, process
+def test_machine_facts_parse_proc_files():
+    assert cpu_model("processor\t: 0\nmodel name\t: AMD EPYC 9B14\n") == "AMD EPYC 9B14"
+    assert memory_gib("MemTotal:       24641536 kB\nMemFree: 1 kB\n") == pytest.approx(23.5)
+
+
+def test_rss_units():
+    assert rss_to_mib(2048, "linux") == 2.0
+    assert rss_to_mib(2 * 1024 * 1024, "darwin") == 2.0
+
+
+def test_run_measured_reads_the_child_peak_memory(tmp_path: Path):
+    code = "x = bytearray(200 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096])"
+    measured = run_measured([sys.executable, "-c", code], tmp_path / "child.log")
+    assert measured.ok
+    assert measured.max_rss_mib >= 200
+
+
+def test_run_measured_stops_a_child_at_the_timeout(tmp_path: Path):
+    measured = run_measured(
+        [sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "slow.log", timeout=0.5
+    )
+    assert measured.timed_out and not measured.ok
+    assert measured.seconds < 10
+
+
+def test_run_measured_reads_the_child_cpu_time(tmp_path: Path):
+    code = "import time\nwhile time.process_time() < 0.3:\n    pass"
+    measured = run_measured([sys.executable, "-c", code], tmp_path / "busy.log")
+    assert measured.cpu_seconds >= 0.3
