@@ -13,7 +13,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MKPI_PG_PORT ?= 55432
 
 .PHONY: demo test setup lint sqlfluff ruff generate-check build-duckdb build-postgres \
-	load-and-build-postgres pytest clean
+	load-and-build-postgres pytest benchmark clean
 
 ## demo: set everything up and build the project on the bundled sample data (DuckDB)
 demo: setup
@@ -59,6 +59,10 @@ build-postgres: setup
 pytest: setup
 	bash scripts/install_chromium.sh
 	$(BIN)/pytest
+
+## benchmark: time the build at 10k/100k/1M leads against raw SQL and PostgreSQL (writes BENCHMARKS.md)
+benchmark: setup
+	$(BIN)/mkpi benchmark --postgres $(BENCHMARK_ARGS)
 
 clean:
 	bash scripts/postgres.sh stop || true
