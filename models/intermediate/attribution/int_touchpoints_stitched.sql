@@ -4,7 +4,12 @@
     visitor's earliest touch that carries a lead_id (ties by touchpoint_id), so a shared device
     seen as two leads is resolved the same way on every run and every database. A visitor whose
     touches never carry a lead_id stays anonymous (lead_id NULL).
+
+    A view: the stitch is one small join that its two readers (paths, Markov transitions) redo
+    faster than writing and re-reading every touchpoint (BENCHMARKS.md).
 -#}
+{{ config(materialized='view') }}
+
 with
 
 touchpoints as (
