@@ -41,22 +41,41 @@ scorecard_rows as (
         )
 ),
 
+previous_months as (
+    -- the previous row of the same series; a window, not a self-join, so no database has to
+    -- plan a join on a freshly built table (PostgreSQL chose a nested loop: BENCHMARKS.md)
+    select
+        kpi,
+        month,
+        dimension,
+        dimension_value,
+        attribution_model,
+        value,
+        lag(month) over (
+            partition by kpi, dimension, dimension_value
+            order by month
+        ) as previous_month,
+        lag(value) over (
+            partition by kpi, dimension, dimension_value
+            order by month
+        ) as previous_row_value
+    from scorecard_rows
+),
+
 compared as (
     select
-        scorecard_rows.kpi,
-        scorecard_rows.month,
-        scorecard_rows.dimension,
-        scorecard_rows.dimension_value,
-        scorecard_rows.attribution_model,
-        scorecard_rows.value,
-        previous_rows.value as previous_value
-    from scorecard_rows
-    left join scorecard_rows as previous_rows
-        on
-            scorecard_rows.kpi = previous_rows.kpi
-            and scorecard_rows.dimension = previous_rows.dimension
-            and scorecard_rows.dimension_value = previous_rows.dimension_value
-            and previous_rows.month = cast({{ dbt.dateadd('month', -1, 'scorecard_rows.month') }} as date)
+        kpi,
+        month,
+        dimension,
+        dimension_value,
+        attribution_model,
+        value,
+        -- last month's value only when the previous row is last month
+        case
+            when previous_month = cast({{ dbt.dateadd('month', -1, 'month') }} as date)
+                then previous_row_value
+        end as previous_value
+    from previous_months
 ),
 
 defined as (
