@@ -17,12 +17,11 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fractions import Fraction
-from itertools import pairwise
 from pathlib import Path
 
 import duckdb
 import pytest
+from reference.markov import removal_effects
 
 from mkpi.paths import project_root
 from mkpi.sample_data import write_sample
@@ -219,50 +218,6 @@ def rule_shares(path: list[Touch], conversion: Conversion) -> dict[str, list[flo
     }
 
 
-def markov_removal_effects(chain_paths: list[tuple[list[str], bool]]) -> dict[str, Fraction]:
-    counts: Counter[tuple[str, str]] = Counter()
-    for channels, converted in chain_paths:
-        states = ["START", *channels, "CONVERSION" if converted else "NULL"]
-        counts.update(pairwise(states))
-    totals: Counter[str] = Counter()
-    for (source, _), count in counts.items():
-        totals[source] += count
-    channels = sorted({c for path, _ in chain_paths for c in path})
-
-    def p_conversion(removed: str | None) -> Fraction:
-        # value iteration would be approximate; solve exactly by Gauss-Jordan over fractions
-        index = {c: i for i, c in enumerate(channels)}
-        size = len(channels)
-        rows = []
-        for c in channels:
-            row = [Fraction(0)] * (size + 1)
-            row[index[c]] = Fraction(1)
-            if c != removed:
-                for d in channels:
-                    row[index[d]] -= Fraction(counts[(c, d)], totals[c])
-                row[size] = Fraction(counts[(c, "CONVERSION")], totals[c])
-            rows.append(row)
-        for col in range(size):
-            pivot = next(r for r in range(col, size) if rows[r][col] != 0)
-            rows[col], rows[pivot] = rows[pivot], rows[col]
-            rows[col] = [v / rows[col][col] for v in rows[col]]
-            for r in range(size):
-                if r != col and rows[r][col] != 0:
-                    f = rows[r][col]
-                    rows[r] = [a - f * b for a, b in zip(rows[r], rows[col], strict=True)]
-        return sum(
-            (
-                Fraction(counts[("START", c)], totals["START"]) * rows[index[c]][size]
-                for c in channels
-                if c != removed
-            ),
-            Fraction(0),
-        )
-
-    overall = p_conversion(None)
-    return {c: (1 - p_conversion(c) / overall if overall else Fraction(0)) for c in channels}
-
-
 def reference_credits(
     touches: list[Touch], conversions: list[Conversion]
 ) -> tuple[dict[tuple[str, str, str | None], float], dict[str, str], dict[str, Touch]]:
@@ -298,7 +253,7 @@ def reference_credits(
         chain_paths.append(
             ([t.channel for t in sorted(visitor_touches, key=Touch.order_key)], False)
         )
-    effects = markov_removal_effects(chain_paths)
+    effects = removal_effects(chain_paths)
 
     credits: dict[tuple[str, str, str | None], float] = {}
     for conversion in conversions:

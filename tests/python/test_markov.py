@@ -23,6 +23,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 import pytest
+from reference.markov import conversion_probability
 
 from mkpi.paths import project_root
 
@@ -126,39 +127,7 @@ def test_published_chain_level_conversions(paths: list[Path_], expected: dict[st
 
 def exact_conversion_probability(paths: list[Path_], removed: str | None) -> Fraction:
     """P(conversion) by Gauss-Jordan elimination over fractions (independent of numpy)."""
-    counts = Counter()
-    totals: Counter[str] = Counter()
-    for channels, converted in paths:
-        states = ["START", *channels, "CONVERSION" if converted else "NULL"]
-        for source, target in pairwise(states):
-            counts[(source, target)] += 1
-            totals[source] += 1
-    channels = sorted({state for path, _ in paths for state in path})
-    size = len(channels)
-    index = {channel: i for i, channel in enumerate(channels)}
-    rows = []
-    for channel in channels:
-        row = [Fraction(0)] * (size + 1)
-        row[index[channel]] = Fraction(1)
-        if channel != removed:
-            for other in channels:
-                row[index[other]] -= Fraction(counts[(channel, other)], totals[channel])
-            row[size] = Fraction(counts[(channel, "CONVERSION")], totals[channel])
-        rows.append(row)
-    for column in range(size):
-        pivot = next(r for r in range(column, size) if rows[r][column] != 0)
-        rows[column], rows[pivot] = rows[pivot], rows[column]
-        rows[column] = [value / rows[column][column] for value in rows[column]]
-        for r in range(size):
-            if r != column and rows[r][column] != 0:
-                factor = rows[r][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[column], strict=True)]
-    absorption = {channel: rows[index[channel]][size] for channel in channels}
-    start_total = totals["START"]
-    return sum(
-        (Fraction(counts[("START", c)], start_total) * absorption[c] for c in channels),
-        Fraction(0),
-    )
+    return conversion_probability(paths, removed)
 
 
 def random_paths(seed: int) -> list[Path_]:
