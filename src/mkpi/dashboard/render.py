@@ -93,6 +93,23 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _kpi_meta_from_row(row: dict) -> KpiMeta:
+    """A KPI's metadata from a dim_kpis or scorecard row (either carries the catalog columns)."""
+    return KpiMeta(
+        kpi=row["kpi"],
+        label=_text(row.get("label")) or row["kpi"],
+        unit=_text(row.get("unit")) or "number",
+        direction=_text(row.get("direction")) or "neutral",
+        tier=_text(row.get("funnel_tier")),
+        family=_text(row.get("family")),
+        kind=_text(row.get("kind")) or "ratio",
+        healthy_operator=_text(row.get("healthy_operator")),
+        healthy_threshold=_number(row.get("healthy_threshold")),
+        critical_operator=_text(row.get("critical_operator")),
+        critical_threshold=_number(row.get("critical_threshold")),
+    )
+
+
 class Page:
     """The data, indexed for the page's questions."""
 
@@ -110,37 +127,13 @@ class Page:
         definitions = self.data.definitions
         if definitions is not None:
             for row in definitions.to_dict("records"):
-                meta[row["kpi"]] = KpiMeta(
-                    kpi=row["kpi"],
-                    label=_text(row.get("label")) or row["kpi"],
-                    unit=_text(row.get("unit")) or "number",
-                    direction=_text(row.get("direction")) or "neutral",
-                    tier=_text(row.get("funnel_tier")),
-                    family=_text(row.get("family")),
-                    kind=_text(row.get("kind")) or "ratio",
-                    healthy_operator=_text(row.get("healthy_operator")),
-                    healthy_threshold=_number(row.get("healthy_threshold")),
-                    critical_operator=_text(row.get("critical_operator")),
-                    critical_threshold=_number(row.get("critical_threshold")),
-                )
+                meta[row["kpi"]] = _kpi_meta_from_row(row)
         scorecard = self.data.scorecard
         if scorecard is not None:
             for row in scorecard.drop_duplicates("kpi").to_dict("records"):
                 if row["kpi"] in meta:
                     continue
-                meta[row["kpi"]] = KpiMeta(
-                    kpi=row["kpi"],
-                    label=_text(row.get("label")) or row["kpi"],
-                    unit=_text(row.get("unit")) or "number",
-                    direction=_text(row.get("direction")) or "neutral",
-                    tier=_text(row.get("funnel_tier")),
-                    family=_text(row.get("family")),
-                    kind=_text(row.get("kind")) or "ratio",
-                    healthy_operator=_text(row.get("healthy_operator")),
-                    healthy_threshold=_number(row.get("healthy_threshold")),
-                    critical_operator=_text(row.get("critical_operator")),
-                    critical_threshold=_number(row.get("critical_threshold")),
-                )
+                meta[row["kpi"]] = _kpi_meta_from_row(row)
         return meta
 
     def kpi(self, name: str) -> KpiMeta:
