@@ -28,18 +28,14 @@ The data range is Jan-Apr 2026 (a keyword ranking on Apr 2): April has no acquis
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 RAW_DIR = Path(__file__).resolve().parent / "fixtures" / "acquisition_raw"
 MONTHS = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)]
 NAN = None  # a ratio over a 0 denominator, a median over nothing
@@ -242,45 +238,13 @@ def _expected() -> dict[Key, tuple[float | None, float | None, float | None]]:
     return rows
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if found is None:
-        pytest.skip("dbt is not installed")
-    return found
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     work = tmp_path_factory.mktemp("acquisition_e2e")
-    database = work / "acquisition.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_TARGET": "duckdb",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        _dbt_executable(),
-        "build",
-        "--select",
-        "+fct_kpis +fct_acquisition_monthly +dim_campaigns +dim_channels +dim_months",
-        # tests run when all their parents are built (skips tests of unselected models)
-        "--indirect-selection",
-        "cautious",
-        "--vars",
-        f"{{raw_data_dir: '{RAW_DIR}'}}",
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
-    result = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
-    )
+    selection = "+fct_kpis +fct_acquisition_monthly +dim_campaigns +dim_channels +dim_months"
+    # tests run when all their parents are built (skips tests of unselected models)
+    arguments = ["build", "--select", selection, "--indirect-selection", "cautious"]
+    result, database = run_dbt(arguments, RAW_DIR, work, "acquisition")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     connection = duckdb.connect(str(database), read_only=True)
     yield connection

@@ -11,9 +11,6 @@ fct_attribution_credits and fct_kpis.
 from __future__ import annotations
 
 import csv
-import json
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 from reference.markov import removal_effects
 
-from mkpi.paths import project_root
 from mkpi.sample_data import write_sample
 from mkpi.sampling.generator import SampleConfig
 
@@ -123,28 +120,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConn
     raw = folder / "raw"
     write_sample(SampleConfig(leads=700, months=12, start="2025-01-01", seed=7), raw)
     edge_conversion = add_edge_touches(raw)
-    database = folder / "reference.duckdb"
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = {
-        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        "DBT_PROFILES_DIR": str(project_root()),
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "HOME": str(folder),
-    }
-    options = [
-        "--target-path",
-        str(folder / "target"),
-        "--log-path",
-        str(folder / "logs"),
-        "--vars",
-        json.dumps({"raw_data_dir": str(raw)}),
-    ]
     # models only: the data tests of every family run in the project build, not here
-    for command in ([dbt, "seed", *options], [dbt, "run", *options]):
-        result = subprocess.run(
-            command, cwd=project_root(), env=env, capture_output=True, text=True, check=False
-        )
+    for command in (["seed"], ["run"]):
+        result, database = run_dbt(command, raw, folder, "reference")
         assert result.returncode == 0, result.stdout[-4000:]
     return duckdb.connect(str(database), read_only=True), edge_conversion
 

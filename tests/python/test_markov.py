@@ -10,10 +10,7 @@ Expected numbers are computed by hand (the published examples) or by an independ
 from __future__ import annotations
 
 import importlib.util
-import json
 import random
-import subprocess
-import sys
 from collections import Counter
 from fractions import Fraction
 from itertools import pairwise
@@ -23,6 +20,7 @@ from types import ModuleType
 import duckdb
 import pandas as pd
 import pytest
+from dbt_runner import run_dbt
 from reference.markov import conversion_probability
 
 from mkpi.paths import project_root
@@ -204,30 +202,8 @@ def write_example(folder: Path, paths: list[Path_]) -> None:
 def build_example(paths: list[Path_], tmp_path: Path) -> duckdb.DuckDBPyConnection:
     raw = tmp_path / "raw"
     write_example(raw, paths)
-    database = tmp_path / "example.duckdb"
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    env = {
-        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
-        "DBT_PROFILES_DIR": str(project_root()),
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "HOME": str(tmp_path),
-    }
-    options = [
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        "--vars",
-        json.dumps({"raw_data_dir": str(raw)}),
-    ]
-    for command in (
-        [dbt, "seed", *options],
-        [dbt, "run", "-s", "+fct_markov_channel_effects", *options],
-    ):
-        result = subprocess.run(
-            command, cwd=project_root(), env=env, capture_output=True, text=True, check=False
-        )
+    for command in (["seed"], ["run", "-s", "+fct_markov_channel_effects"]):
+        result, database = run_dbt(command, raw, tmp_path, "example")
         assert result.returncode == 0, result.stdout[-3000:]
     return duckdb.connect(str(database), read_only=True)
 

@@ -9,16 +9,13 @@ the KPIs out from the same files day by day, straight from shared/spec/kpis.md.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import run_dbt
 from reference.raw_data import write_raw_dir
 from reference.retention import KpiRow, reference_kpis
 
@@ -35,16 +32,6 @@ KPIS = [
 Key = tuple[str, date]
 
 
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if found is None:
-        pytest.skip("dbt is not installed")
-    return found
-
-
 @pytest.fixture(scope="module")
 def raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("retention_raw")
@@ -57,22 +44,9 @@ def warehouse(
     raw_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     work = tmp_path_factory.mktemp("retention_dbt")
-    database = work / "retention.duckdb"
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-        "DBT_DUCKDB_PATH": str(database),
-        "DBT_TARGET": "duckdb",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        _dbt_executable(), "build", "--select", "+fct_kpis +stg_marketing__rejected_rows",
-        "--indirect-selection", "cautious",
-        "--vars", f"{{raw_data_dir: '{raw_dir}'}}",
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-    ]  # fmt: skip
-    result = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    arguments = ["build", "--select", "+fct_kpis +stg_marketing__rejected_rows"]
+    result, database = run_dbt(
+        [*arguments, "--indirect-selection", "cautious"], raw_dir, work, "retention"
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     connection = duckdb.connect(str(database), read_only=True)
