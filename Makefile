@@ -40,7 +40,6 @@ ruff: setup
 	$(BIN)/ruff format --check src tests
 
 sqlfluff: setup
-	$(BIN)/dbt parse --quiet
 	$(BIN)/sqlfluff lint models tests/dbt analyses --processes 2
 
 generate-check: setup
