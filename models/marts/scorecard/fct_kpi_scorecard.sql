@@ -51,15 +51,10 @@ previous_months as (
         dimension_value,
         attribution_model,
         value,
-        lag(month) over (
-            partition by kpi, dimension, dimension_value
-            order by month
-        ) as previous_month,
-        lag(value) over (
-            partition by kpi, dimension, dimension_value
-            order by month
-        ) as previous_row_value
+        lag(month) over series as previous_month,
+        lag(value) over series as previous_row_value
     from scorecard_rows
+    window series as (partition by kpi, dimension, dimension_value order by month)
 ),
 
 compared as (
