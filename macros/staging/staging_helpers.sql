@@ -27,8 +27,13 @@
     copy number among identical rows (1 = kept; > 1 = an exact duplicate collapsed into it) and
     the number of distinct rows sharing its key (more than one is a `duplicate_key`; tables
     without a key get 1).
+
+    `window_column` (a table with one key column, incremental models): on an incremental run only
+    the raw rows that share a key with a row whose `window_column` lies in the re-read window (or
+    cannot be read), plus every row without a key, go on; a key's rows always travel together, so
+    copies and `duplicate_key` conflicts come out as in a full build (macros/incremental).
 #}
-{% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[]) -%}
+{% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[], window_column=none) -%}
 source as (
     select * from {{ source('marketing', table_name) }}
 ),
@@ -45,6 +50,34 @@ raw_text as (
     from source
 ),
 
+{%- set rows_relation = 'raw_text' %}
+{%- if window_column and is_incremental() %}
+{%- if key_columns | length != 1 %}
+    {{ exceptions.raise_compiler_error("raw_rows_keyed: window_column needs exactly one key column") }}
+{%- endif %}
+{%- set key = key_columns[0] %}
+{%- set rows_relation = 'batch_rows' %}
+
+window_keys as (
+    select distinct {{ key }}
+    from raw_text
+    where
+        {{ key }} is not null
+        and (
+            {{ window_timestamp(window_column) }} is null
+            or {{ window_timestamp(window_column) }} >= {{ incremental_window_start(this, window_column) }}
+        )
+),
+
+batch_rows as (
+    select *
+    from raw_text
+    where
+        {{ key }} is null
+        or {{ key }} in (select window_keys.{{ key }} from window_keys)
+),
+{%- endif %}
+
 {%- if key_columns %}
 -- only rows whose key occurs more than once can be copies or conflicts: the full-row comparison
 -- runs on those few rows instead of the whole table
@@ -52,7 +85,7 @@ rows_per_key as (
     select
         *,
         count(*) over (partition by {{ key_columns | join(', ') }}) as rows_with_key
-    from raw_text
+    from {{ rows_relation }}
 ),
 
 repeated_keys as (
@@ -93,7 +126,7 @@ keyed as (
             order by {{ columns | join(', ') }}
         ) as copy_number,
         1 as distinct_rows_with_key
-    from raw_text
+    from {{ rows_relation }}
 )
 {%- endif %}
 {%- endmacro %}

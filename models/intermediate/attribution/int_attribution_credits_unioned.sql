@@ -3,7 +3,17 @@
     (the seven rule-based models and markov), plus, for a conversion without any touchpoint on its
     path, one row per model with channel `unattributed`, no touchpoint and share 1. Shares of a
     conversion sum to 1 in every model, so attributed revenue reconciles to revenue.
+    Incremental (DECISIONS.md D16): a run deletes and rebuilds the rows of the leads in
+    `int_journeys_changed` and every Markov row (removal effects are global, so one new journey
+    can move every Markov share).
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_journeys(extra_condition=\"attribution_model = 'markov'\") }}",
+) }}
+-- depends_on: {{ ref('int_journeys_changed') }}
 with
 
 conversions as (
@@ -16,6 +26,9 @@ paths as (
 
 rule_based_credits as (
     select * from {{ ref('int_rule_based_credits_computed') }}
+    {%- if is_incremental() %}
+    where lead_id in {{ changed_journeys('lead') }}
+    {%- endif %}
 ),
 
 markov_credits as (
@@ -61,11 +74,18 @@ unattributed as (
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at
     from conversions
     cross join models
-    where not exists (
-        select 1
-        from paths
-        where paths.conversion_id = conversions.conversion_id
-    )
+    where
+        not exists (
+            select 1
+            from paths
+            where paths.conversion_id = conversions.conversion_id
+        )
+        {%- if is_incremental() %}
+        and (
+            conversions.lead_id in {{ changed_journeys('lead') }}
+            or models.attribution_model = 'markov'
+        )
+        {%- endif %}
 ),
 
 credits as (

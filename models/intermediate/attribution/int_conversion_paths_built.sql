@@ -4,18 +4,32 @@
     occurred_at <= converted_at (both ends inclusive), ordered by time, ties by touchpoint_id.
     Conversions without any touch on their path have no row here (they go to `unattributed`).
     The join is conversion x the lead's touches, so cost grows with touches per lead, not with
-    all touches.
+    all touches. Incremental (DECISIONS.md D16): a run deletes and rebuilds the paths of the
+    leads in `int_journeys_changed`.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_journeys() }}",
+) }}
+-- depends_on: {{ ref('int_journeys_changed') }}
 {% set lookback_seconds = (attribution_lookback_days() * 86400) | int %}
 
 with
 
 conversions as (
     select * from {{ ref('int_conversions_unioned') }}
+    {%- if is_incremental() %}
+    where lead_id in {{ changed_journeys('lead') }}
+    {%- endif %}
 ),
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_stitched') }}
+    {%- if is_incremental() %}
+    where lead_id in {{ changed_journeys('lead') }}
+    {%- endif %}
 ),
 
 path_touches as (

@@ -17,6 +17,7 @@ removal_effects as (
 path_channels as (
     select
         paths.conversion_id,
+        paths.lead_id,
         paths.touchpoint_id,
         paths.touch_count,
         coalesce(removal_effects.removal_effect, 0) as removal_effect,
@@ -42,6 +43,7 @@ path_totals as (
 final as (
     select
         conversion_id,
+        lead_id,
         touchpoint_id,
         cast('markov' as {{ dbt.type_string() }}) as attribution_model,
         cast(

@@ -14,11 +14,23 @@
       opportunity touch (last touch at or before `opportunity_at`: a deal's created_at; an order's
       own time, i.e. the last touch). 30 points per role held, 10 points shared by the touches with
       no role (not given if every touch has a role), normalised to 1.
+    Incremental (DECISIONS.md D16): a run deletes and rebuilds the credits of the leads in
+    `int_journeys_changed`.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_journeys() }}",
+) }}
+-- depends_on: {{ ref('int_journeys_changed') }}
 with
 
 paths as (
     select * from {{ ref('int_conversion_paths_built') }}
+    {%- if is_incremental() %}
+    where lead_id in {{ changed_journeys('lead') }}
+    {%- endif %}
 ),
 
 path_landmarks as (
@@ -69,6 +81,7 @@ path_totals as (
 shares as (
     select
         conversion_id,
+        lead_id,
         touchpoint_id,
         case when touch_position = 1 then 1 else 0 end as first_touch_share,
         case when touch_position = touch_count then 1 else 0 end as last_touch_share,
@@ -98,6 +111,7 @@ unpivoted as (
     {% for model_name in rule_based_models %}
         select
             conversion_id,
+            lead_id,
             touchpoint_id,
             cast('{{ model_name }}' as {{ dbt.type_string() }}) as attribution_model,
             cast({{ model_name }}_share as double precision) as credit_share

@@ -5,15 +5,24 @@
     seen as two leads is resolved the same way on every run and every database. A visitor whose
     touches never carry a lead_id stays anonymous (lead_id NULL).
 
-    A view: the stitch is one small join that its two readers (paths, Markov transitions) redo
-    faster than writing and re-reading every touchpoint (BENCHMARKS.md).
+    Incremental (DECISIONS.md D16): a visitor's stitch depends on its own touches only, so a run
+    deletes and rebuilds the touches of the visitors in `int_journeys_changed`.
 -#}
-{{ config(materialized='view') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_journeys(lead_column=none, visitor_column='visitor_id') }}",
+) }}
+-- depends_on: {{ ref('int_journeys_changed') }}
 
 with
 
 touchpoints as (
     select * from {{ ref('stg_marketing__touchpoints') }}
+    {%- if is_incremental() %}
+    where visitor_id in {{ changed_journeys('visitor') }}
+    {%- endif %}
 ),
 
 identified_touches as (

@@ -1,8 +1,24 @@
-{#- Attribution credits for BI drill-down: see _attribution__models.yml. -#}
+{#-
+    Attribution credits for BI drill-down: see _attribution__models.yml. Incremental like
+    int_attribution_credits_unioned (DECISIONS.md D16): the changed leads' rows and all Markov rows.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_journeys(extra_condition=\"attribution_model = 'markov'\") }}",
+) }}
+-- depends_on: {{ ref('int_journeys_changed') }}
+
 with
 
 credits as (
     select * from {{ ref('int_attribution_credits_unioned') }}
+    {%- if is_incremental() %}
+    where
+        lead_id in {{ changed_journeys('lead') }}
+        or attribution_model = 'markov'
+    {%- endif %}
 ),
 
 final as (

@@ -1,3 +1,16 @@
+{#-
+    Incremental (DECISIONS.md D16): a run re-reads the raw touchpoints of the window (and every
+    row sharing a key with them), deletes the stored rows of those keys and of missing keys, and
+    inserts the re-read rows. `--full-refresh` reads everything.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='touchpoint_id',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where touchpoint_id is null{% endif %}",
+) }}
+
 {%- set columns = [
     'touchpoint_id',
     'visitor_id',
@@ -13,7 +26,7 @@
 
 with
 
-{{ raw_rows_keyed('touchpoints', columns, ['touchpoint_id']) }},
+{{ raw_rows_keyed('touchpoints', columns, ['touchpoint_id'], window_column='occurred_at') }},
 
 parsed as (
     select
@@ -75,7 +88,8 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row,
+        {{ batch_loaded_at() }} as batch_loaded_at
     from checked
 )
 
