@@ -1,0 +1,167 @@
+"""An incremental run after one more day of data gives the fct_kpis of a full refresh.
+
+The raw data is split by `mkpi hold-back` into what the sources held at the start of the last day
+and the whole data: the last day, a few touchpoints and orders from inside the lookback window that
+arrive late, a visitor first identified on the new day (its older anonymous touches move onto a
+lead that converted), an anonymous touch of a visitor identified earlier, a new row that reuses an
+older touch's key (both rows turn into `duplicate_key` rejects) and an exact copy of a new touch.
+One database is built on the first snapshot and then incrementally on the whole data; a second is
+built from scratch on the whole data. Keys must match exactly and numbers to 1e-9 (sums of
+doubles may add up in another order).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_runner import mkpi, run_dbt
+
+pytestmark = pytest.mark.dbt
+
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+KPI_KEYS = ["kpi", "month", "dimension", "dimension_value", "attribution_model"]
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("incremental")
+    mkpi("sample", "--leads", "400", "--months", "6", "--seed", "11", "--out", str(root / "full"))
+    mkpi(
+        "hold-back",
+        "--raw",
+        str(root / "full"),
+        "--before",
+        str(root / "before"),
+        "--after",
+        str(root / "after"),
+        "--edge-rows",
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def builds(raw: Path) -> dict[str, Path]:
+    first, database = run_dbt(BUILD, raw / "before", raw, "incremental")
+    assert first.returncode == 0, first.stdout[-3000:]
+    second, _ = run_dbt(BUILD, raw / "after", raw, "incremental")
+    assert second.returncode == 0, second.stdout[-3000:]
+    full, full_database = run_dbt(BUILD, raw / "after", raw, "full")
+    assert full.returncode == 0, full.stdout[-3000:]
+    return {"incremental": database, "full": full_database}
+
+
+def rows(database: Path, query: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.sql(query).fetchall()
+
+
+def same_number(left: float | None, right: float | None) -> bool:
+    if left is None or right is None:
+        return left is None and right is None
+    return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_the_second_run_was_incremental(builds: dict[str, Path]) -> None:
+    """Rows of the first run survive in the base table; only some journeys were rebuilt."""
+    database = builds["incremental"]
+    loads = rows(
+        database,
+        "select batch_loaded_at, count(*) from staging.base_marketing__touchpoints"
+        " group by 1 order by 1",
+    )
+    assert len(loads) == 2, loads
+    kept, reread = loads[0][1], loads[1][1]
+    assert kept > 5 * reread > 0, loads
+    changed = dict(
+        rows(
+            database,
+            "select journey_type, count(*) from intermediate.int_journeys_changed group by 1",
+        )
+    )
+    visitors = rows(
+        database, "select count(distinct visitor_id) from staging.stg_marketing__touchpoints"
+    )
+    assert 0 < changed["visitor"] < visitors[0][0] / 5, (changed, visitors)
+    assert changed["lead"] > 0, changed
+
+
+def test_the_hard_cases_arrived(builds: dict[str, Path]) -> None:
+    """The edge rows are in both builds, rejected or stitched the same way."""
+    for database in builds["incremental"], builds["full"]:
+        rejects = rows(
+            database,
+            "select reject_reason, count(*) from staging.base_marketing__touchpoints"
+            " where reject_reason is not null group by 1",
+        )
+        assert dict(rejects) == {"duplicate_key": 2}, rejects
+        copies = rows(
+            database,
+            "select count(*) from staging.base_marketing__touchpoints where is_collapsed_duplicate",
+        )
+        assert copies == [(1,)]
+        moved = rows(
+            database,
+            "select count(*) from intermediate.int_touchpoints_stitched"
+            " where lead_source = 'visitor' and visitor_id in (select visitor_id from"
+            " intermediate.int_touchpoints_stitched where touchpoint_id = 'tp_edge_identified')",
+        )
+        assert moved[0][0] > 0
+
+
+@pytest.mark.parametrize(
+    ("table", "keys"),
+    [
+        ("marts.fct_kpis", KPI_KEYS),
+        ("marts.fct_attribution_credits", ["conversion_id", "attribution_model", "touchpoint_id"]),
+        ("intermediate.int_markov_transitions_counted", ["from_state", "to_state"]),
+    ],
+)
+def test_incremental_equals_full_refresh(
+    builds: dict[str, Path], table: str, keys: list[str]
+) -> None:
+    order = ", ".join(keys)
+    incremental = rows(builds["incremental"], f"select * from {table} order by {order}")
+    full = rows(builds["full"], f"select * from {table} order by {order}")
+    assert len(incremental) == len(full) > 100
+    with duckdb.connect(str(builds["full"]), read_only=True) as connection:
+        columns = [row[0] for row in connection.sql(f"describe {table}").fetchall()]
+    key_positions = [columns.index(key) for key in keys]
+    differences = [
+        (left, right)
+        for left, right in zip(incremental, full, strict=True)
+        if [left[i] for i in key_positions] != [right[i] for i in key_positions]
+        or not all(
+            same_number(a, b) if isinstance(a, float) or isinstance(b, float) else a == b
+            for a, b in zip(left, right, strict=True)
+        )
+    ]
+    assert not differences, differences[:3]
+
+
+def test_a_row_older_than_the_lookback_fails_the_reconciliation(
+    raw: Path, builds: dict[str, Path]
+) -> None:
+    """Rows dated before the re-read window are not picked up; the raw-row test says so."""
+    late = raw / "late"
+    shutil.copytree(raw / "after", late, dirs_exist_ok=True)
+    path = late / "touchpoints.csv"
+    header, first = path.read_text().splitlines()[:2]
+    values = first.split(",")
+    values[header.split(",").index("touchpoint_id")] = "tp_far_too_late"
+    path.write_text(path.read_text() + ",".join(values) + "\n")
+    database = builds["incremental"]
+    copy = raw / "late.duckdb"
+    shutil.copy(database, copy)
+    result, _ = run_dbt(BUILD, late, raw, "late")
+    # run_dbt builds into <work>/late.duckdb: the copy of the incremental database
+    assert result.returncode != 0
+    assert "assert_raw_rows_reconcile" in result.stdout, result.stdout[-3000:]
+    assert rows(
+        copy,
+        "select count(*) from staging.base_marketing__touchpoints"
+        " where touchpoint_id = 'tp_far_too_late'",
+    ) == [(0,)]
