@@ -97,6 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip the extra one-invocation `dbt build` per tier",
     )
     parser.add_argument(
+        "--no-incremental",
+        action="store_true",
+        help="skip the incremental run (the data before its last day, then the day appended)",
+    )
+    parser.add_argument(
         "--unit-tests",
         action="store_true",
         help="also run dbt unit tests in the tests stage and the single build",
@@ -136,6 +141,17 @@ class StepResult:
 
 
 @dataclass
+class IncrementalResult:
+    """A full build on the data before its last day, then the day appended and built again."""
+
+    split: StepResult | None = None  # mkpi hold-back (not part of any build)
+    before: StepResult | None = None  # dbt build on the data before the last day, fresh database
+    run: StepResult | None = None  # dbt run, incremental, on the whole data
+    tests: StepResult | None = None  # dbt test after it
+    comparison: dict[str, int] | None = None  # its fct_kpis against the single build's
+
+
+@dataclass
 class TierResult:
     leads: int
     data_dir: str
@@ -151,6 +167,7 @@ class TierResult:
     node_info: dict[str, dict[str, str]] = field(default_factory=dict)  # stage, materialized
     python_models: list[str] = field(default_factory=list)
     python_seconds: float = 0.0
+    incremental: IncrementalResult | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -532,7 +549,7 @@ def _measure_baseline(
         result.notes.append("mart row counts differ between the dbt build and the raw-SQL run")
 
 
-def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
+def run_tier(ctx: Context, leads: int, single_build: bool, incremental: bool) -> TierResult:
     prefix = f"[{tier_label(leads)}]"
     _say(f"{prefix} data: {leads:,} leads, {ctx.months} months, seed {ctx.seed}")
     data_dir, generation = ensure_data(ctx, leads)
@@ -584,7 +601,66 @@ def run_tier(ctx: Context, leads: int, single_build: bool) -> TierResult:
             "dbt build", ["build"] if ctx.unit_tests else ["build", *UNIT_TESTS_OUT]
         )
         _report_step(prefix, result.single_build)
+        if incremental and result.single_build.ok:
+            full_database = build_dir / f"{DATABASE_NAME}.duckdb"
+            result.incremental = run_incremental(ctx, data_dir, tier_dir, full_database, prefix)
+            result.notes += incremental_notes(result.incremental)
     return result
+
+
+# ------------------------------------------------------------------------------ incremental
+def run_incremental(
+    ctx: Context, data_dir: Path, tier_dir: Path, full_database: Path, prefix: str
+) -> IncrementalResult:
+    """Build the data before its last day, append the day (and the late rows), run
+    incrementally, test, and compare fct_kpis with the single build of the whole data."""
+    result = IncrementalResult()
+    before_dir = data_dir.with_name(data_dir.name + "-before-last-day")
+    if not (before_dir / ".complete").is_file():
+        shutil.rmtree(before_dir, ignore_errors=True)
+        command = [
+            ctx.python, "-m", "mkpi.cli", "hold-back", "--raw", str(data_dir),
+            "--before", str(before_dir),
+        ]  # fmt: skip
+        measured = run_measured(
+            command, ctx.work_dir / "logs" / f"hold-back-{data_dir.name}.log", env=_env(ctx),
+            cwd=ctx.root, timeout=ctx.timeout,
+        )  # fmt: skip
+        result.split = _step("split", measured)
+        _report_step(prefix, result.split)
+        if not measured.ok:
+            return result
+        (before_dir / ".complete").write_text("ok\n", encoding="utf-8")
+    folder = fresh_dir(tier_dir / "incremental")
+    database = folder / f"{DATABASE_NAME}.duckdb"
+    env = _env(ctx, DBT_DUCKDB_PATH=str(database))
+    before = DbtRun(ctx, "duckdb", folder, env, {"raw_data_dir": str(before_dir)})
+    result.before = before.run("incremental-before", ["build", *UNIT_TESTS_OUT])
+    _report_step(prefix, result.before)
+    if not result.before.ok:
+        return result
+    after = DbtRun(ctx, "duckdb", folder, env, {"raw_data_dir": str(data_dir)})
+    result.run = after.run("incremental-run", ["run"])
+    _report_step(prefix, result.run)
+    if not result.run.ok:
+        return result
+    result.tests = after.run("incremental-test", ["test", *UNIT_TESTS_OUT])
+    _report_step(prefix, result.tests)
+    result.comparison = ask_probe(
+        {"compare_kpis": [str(database), str(full_database)]}, ctx.work_dir
+    )
+    return result
+
+
+def incremental_notes(result: IncrementalResult) -> list[str]:
+    notes = []
+    for step in (result.split, result.before, result.run, result.tests):
+        if step is not None and not step.ok:
+            notes.append(f"incremental: {step.name} did not pass (log: {step.log})")
+    comparison = result.comparison or {}
+    if comparison and (comparison.get("unmatched") or comparison.get("different")):
+        notes.append(f"incremental: fct_kpis differs from the full build: {comparison}")
+    return notes
 
 
 # ------------------------------------------------------------------------------ PostgreSQL
@@ -689,6 +765,7 @@ def argv_from(args: argparse.Namespace) -> list[str]:
         ("--quick", args.quick),
         ("--postgres", args.postgres),
         ("--no-single-build", args.no_single_build),
+        ("--no-incremental", args.no_incremental),
         ("--unit-tests", args.unit_tests),
     ):
         if value:
@@ -731,6 +808,7 @@ def measure(args: argparse.Namespace) -> int:
         unit_tests=args.unit_tests,
     )
     tiers = [DEFAULT_TIERS[0]] if args.quick else args.tiers
+    incremental = not args.no_incremental and not args.no_single_build
     results: dict[str, Any] = {
         "command": " ".join(["mkpi benchmark", *sys.argv[1:]]),
         "machine": facts(root, work_dir),
@@ -742,7 +820,8 @@ def measure(args: argparse.Namespace) -> int:
         "postgres": None,
     }
     for leads in tiers:
-        results["tiers"].append(asdict(run_tier(ctx, leads, not args.no_single_build)))
+        tier = run_tier(ctx, leads, not args.no_single_build, incremental)
+        results["tiers"].append(asdict(tier))
         _save(work_dir, results)
     if args.postgres:
         results["postgres"] = run_postgres(ctx, args.pg_database)

@@ -20,7 +20,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("mkpi.validate", "run the generated data-quality suites on the built marts"),
     "dashboard": ("mkpi.dashboard", "write the self-contained HTML KPI dashboard"),
     "demo": ("mkpi.demo", "build everything on the sample data (DuckDB) and say where it is"),
-    "hold-back": ("mkpi.increment", "split raw data into before and after its last day (incremental runs)"),
+    "hold-back": (
+        "mkpi.increment",
+        "split raw data into before and after its last day (incremental runs)",
+    ),
     "benchmark": ("mkpi.benchmark", "time the pipeline at several scales against raw SQL"),
 }
 

@@ -226,9 +226,12 @@ def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> t
 
 
 def split(
-    raw: Path, before: Path, after: Path, late_days: int = 2, edge_rows: bool = False
+    raw: Path, before: Path, after: Path | None, late_days: int = 2, edge_rows: bool = False
 ) -> Split:
-    """Write `before` and `after` from `raw` (see the module docstring)."""
+    """Write `before` and `after` from `raw` (see the module docstring); without `after`
+    (and edge rows) `raw` itself is the data after the last day."""
+    if after is None and edge_rows:
+        raise ValueError("edge rows need a directory to write the data after the last day to")
     with duckdb.connect() as connection:
         paths = {table: _file(raw, table) for table in ARRIVAL_COLUMNS}
         for table, path in paths.items():
@@ -239,7 +242,11 @@ def split(
         for table, path in paths.items():
             query = _before_query(table, cutoff, late_days)
             rows_before[table] = _write(connection, query, before / path.name)
-            rows_after[table] = _write(connection, f"select * from {table}", after / path.name)
+            rows_after[table] = (
+                _write(connection, f"select * from {table}", after / path.name)
+                if after
+                else connection.execute(f"select count(*) from {table}").fetchone()[0]
+            )
             if table in LATE_KEYS:
                 late_rows = _late_condition(table, cutoff, late_days)
                 late[table] = connection.execute(
@@ -253,7 +260,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--before", type=Path, required=True, help="where to write the snapshot at the cutoff"
     )
-    parser.add_argument("--after", type=Path, required=True, help="where to write the whole data")
+    parser.add_argument(
+        "--after", type=Path, default=None, help="where to write the whole data (with --edge-rows)"
+    )
     parser.add_argument(
         "--late-days",
         type=int,
@@ -265,6 +274,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     for folder in (args.before, args.after):
+        if folder is None:
+            continue
         if folder.resolve() == args.raw.resolve():
             raise SystemExit(f"mkpi hold-back: --before/--after must differ from --raw ({folder})")
         shutil.rmtree(folder, ignore_errors=True)

@@ -193,7 +193,7 @@ def test_parse_tiers_accepts_suffixes_and_sorts():
     "argv",
     [
         [],
-        ["--quick", "--postgres", "--unit-tests", "--no-single-build"],
+        ["--quick", "--postgres", "--unit-tests", "--no-single-build", "--no-incremental"],
         [
             "--tiers",
             "5k,2M",
@@ -370,3 +370,25 @@ def test_run_measured_reads_the_child_cpu_time(tmp_path: Path):
     code = "import time\nwhile time.process_time() < 0.3:\n    pass"
     measured = run_measured([sys.executable, "-c", code], tmp_path / "busy.log")
     assert measured.cpu_seconds >= 0.3
+
+
+def test_incremental_section_shares_the_full_build_and_flags_differences():
+    def step(wall: float) -> dict:
+        return {"name": "x", "seconds": wall, "cpu_seconds": wall, "returncode": 0}
+
+    tier = {
+        "leads": 1_000_000,
+        "single_build": step(60.0),
+        "incremental": {
+            "run": step(6.0),
+            "tests": step(12.0),
+            "comparison": {"rows": 47592, "unmatched": 0, "different": 0},
+        },
+    }
+    text = report.incremental_section([tier])
+    row = text.splitlines()[-1]
+    # 6 / 60 = 10.0%; (6 + 12) / 60 = 30.0%
+    assert "| 10.0% |" in row and "| 30.0% |" in row and "identical: 47,592 rows" in row
+    tier["incremental"]["comparison"] = {"rows": 10, "unmatched": 1, "different": 2}
+    assert "DIFFERENT: 10 rows, 1 unmatched, 2 different" in report.incremental_section([tier])
+    assert "Not measured" in report.incremental_section([{"leads": 10}])

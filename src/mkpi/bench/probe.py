@@ -5,7 +5,7 @@ spawned it, so the benchmark process itself must stay small: it never imports Du
 this module instead (`python -m mkpi.bench.probe REQUEST.json` prints a JSON answer).
 
 Requests: {"raw_rows": DIR}, {"relation_rows": [DATABASE, {name: relation}]},
-{"threads": DATABASE}, {"calibration": null}.
+{"threads": DATABASE}, {"calibration": null}, {"compare_kpis": [DATABASE, DATABASE]}.
 """
 
 from __future__ import annotations
@@ -75,6 +75,30 @@ def calibration() -> float:
         return time.perf_counter() - started
 
 
+KPI_KEYS = ("kpi", "month", "dimension", "dimension_value", "attribution_model")
+KPI_NUMBERS = ("numerator", "denominator", "value")
+
+
+def compare_kpis(left: str, right: str) -> dict[str, int]:
+    """fct_kpis of two databases: rows, rows without a partner (by key) and rows whose numbers
+    differ by more than 1e-9 (relative; sums of doubles may add up in another order)."""
+    matched = " and ".join(f"a.{key} is not distinct from b.{key}" for key in KPI_KEYS)
+    differs = " or ".join(
+        f"not (a.{n} is not distinct from b.{n}"
+        f" or abs(a.{n} - b.{n}) <= 1e-9 * greatest(abs(a.{n}), abs(b.{n}), 1))"
+        for n in KPI_NUMBERS
+    )
+    with duckdb.connect() as connection:
+        connection.execute(f"attach {_literal(left)} as a (read_only)")
+        connection.execute(f"attach {_literal(right)} as b (read_only)")
+        rows, unmatched, different = connection.execute(
+            f"select count(*), count(*) filter (where a.kpi is null or b.kpi is null),"
+            f" count(*) filter (where a.kpi is not null and b.kpi is not null and ({differs}))"
+            f" from a.marts.fct_kpis as a full join b.marts.fct_kpis as b on {matched}"
+        ).fetchone()
+    return {"rows": int(rows), "unmatched": int(unmatched), "different": int(different)}
+
+
 def answer(request: dict[str, Any]) -> Any:
     if "raw_rows" in request:
         return raw_rows(request["raw_rows"])
@@ -85,6 +109,8 @@ def answer(request: dict[str, Any]) -> Any:
         return threads(request["threads"])
     if "calibration" in request:
         return calibration()
+    if "compare_kpis" in request:
+        return compare_kpis(*request["compare_kpis"])
     raise ValueError(f"unknown request: {sorted(request)}")
 
 
