@@ -6,6 +6,7 @@ Every end-to-end test builds into a temporary DuckDB file so tests never share s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +17,17 @@ BIN = Path(sys.executable).parent
 
 
 def run_dbt(
-    arguments: list[str], raw_dir: Path, work: Path, name: str = "dbt"
+    arguments: list[str],
+    raw_dir: Path,
+    work: Path,
+    name: str = "dbt",
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """`dbt <arguments>` on `raw_dir` into `<work>/<name>.duckdb`: the result and the file."""
+    """`dbt <arguments>` on `raw_dir` into `<work>/<name>.duckdb`: the result and the file.
+    `extra_env` adds variables (e.g. MKPI_PG_* for `--target postgres`)."""
     database = work / f"{name}.duckdb"
     env = {
+        **(extra_env or {}),
         "PATH": f"{BIN}:/usr/bin:/bin",
         "HOME": str(work),
         "DBT_PROFILES_DIR": str(project_root()),
@@ -43,6 +50,7 @@ def run_dbt(
     return result, database
 
 
-def mkpi(*arguments: str) -> None:
+def mkpi(*arguments: str, extra_env: dict[str, str] | None = None) -> None:
     """Run the project's CLI (e.g. to write sample or dirty data); fail loudly if it fails."""
-    subprocess.run([str(BIN / "mkpi"), *arguments], check=True, capture_output=True)
+    env = {**os.environ, **(extra_env or {})}
+    subprocess.run([str(BIN / "mkpi"), *arguments], check=True, capture_output=True, env=env)

@@ -7,18 +7,21 @@ lead that converted), an anonymous touch of a visitor identified earlier, a new 
 older touch's key (both rows turn into `duplicate_key` rejects) and an exact copy of a new touch.
 One database is built on the first snapshot and then incrementally on the whole data; a second is
 built from scratch on the whole data. Keys must match exactly and numbers to 1e-9 (sums of
-doubles may add up in another order).
+doubles may add up in another order). The same incremental sequence runs on PostgreSQL too.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 from dbt_runner import mkpi, run_dbt
+
+from mkpi.pg import PgSettings, connect
 
 pytestmark = pytest.mark.dbt
 
@@ -112,6 +115,26 @@ def test_the_hard_cases_arrived(builds: dict[str, Path]) -> None:
         assert moved[0][0] > 0
 
 
+def by_key(found: list[tuple]) -> list[tuple]:
+    """fct_kpis rows with numbers as floats, sorted by key in one order for both databases."""
+    plain = [tuple(float(v) if isinstance(v, Decimal) else v for v in row) for row in found]
+    return sorted(plain, key=lambda row: [(v is None, str(v)) for v in row[: len(KPI_KEYS)]])
+
+
+def same_rows(left: list[tuple], right: list[tuple], key_positions: list[int]) -> list[tuple]:
+    """Pairs of rows (both sorted by key) whose keys or values differ; numbers to 1e-9."""
+    assert len(left) == len(right) > 100, (len(left), len(right))
+    return [
+        (one, other)
+        for one, other in zip(left, right, strict=True)
+        if [one[i] for i in key_positions] != [other[i] for i in key_positions]
+        or not all(
+            same_number(a, b) if isinstance(a, float) or isinstance(b, float) else a == b
+            for a, b in zip(one, other, strict=True)
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("table", "keys"),
     [
@@ -126,19 +149,49 @@ def test_incremental_equals_full_refresh(
     order = ", ".join(keys)
     incremental = rows(builds["incremental"], f"select * from {table} order by {order}")
     full = rows(builds["full"], f"select * from {table} order by {order}")
-    assert len(incremental) == len(full) > 100
     with duckdb.connect(str(builds["full"]), read_only=True) as connection:
         columns = [row[0] for row in connection.sql(f"describe {table}").fetchall()]
-    key_positions = [columns.index(key) for key in keys]
-    differences = [
-        (left, right)
-        for left, right in zip(incremental, full, strict=True)
-        if [left[i] for i in key_positions] != [right[i] for i in key_positions]
-        or not all(
-            same_number(a, b) if isinstance(a, float) or isinstance(b, float) else a == b
-            for a, b in zip(left, right, strict=True)
+    differences = same_rows(incremental, full, [columns.index(key) for key in keys])
+    assert not differences, differences[:3]
+
+
+def test_incremental_on_postgres_equals_the_full_refresh(
+    raw: Path, builds: dict[str, Path], pg_settings: PgSettings
+) -> None:
+    """Load the first snapshot, build, load the whole data, build again: fct_kpis as DuckDB's
+    full refresh (the two adapters agree on a full build: test_cross_database.py)."""
+    settings = PgSettings(**{**pg_settings.__dict__, "database": "marketing_incremental_test"})
+    admin = connect(pg_settings)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {settings.database} with (force)")
+        cursor.execute(f"create database {settings.database}")
+    admin.close()
+    env = {
+        "MKPI_PG_HOST": settings.host,
+        "MKPI_PG_PORT": str(settings.port),
+        "MKPI_PG_USER": settings.user,
+        "MKPI_PG_PASSWORD": settings.password,
+        "MKPI_PG_DATABASE": settings.database,
+    }
+    for snapshot in ("before", "after"):
+        mkpi("load-postgres", "--dir", str(raw / snapshot), extra_env=env)
+        result, _ = run_dbt([*BUILD, "--target", "postgres"], raw / snapshot, raw, "pg", env)
+        assert result.returncode == 0, result.stdout[-3000:]
+    keys = ", ".join(KPI_KEYS)
+    connection = connect(settings)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select count(distinct batch_loaded_at) from staging.base_marketing__touchpoints"
         )
-    ]
+        assert cursor.fetchone()[0] == 2  # the second build was incremental
+        cursor.execute(f"select {keys}, numerator, denominator, value from marts.fct_kpis")
+        postgres = by_key(cursor.fetchall())
+    connection.close()
+    full = by_key(
+        rows(builds["full"], f"select {keys}, numerator, denominator, value from marts.fct_kpis")
+    )
+    differences = same_rows(postgres, full, list(range(len(KPI_KEYS))))
     assert not differences, differences[:3]
 
 

@@ -62,9 +62,19 @@ models as (
     {{ attribution_models_values() }}
 ),
 
+conversions_without_path as (
+    select *
+    from conversions
+    where not exists (
+        select 1
+        from paths
+        where paths.conversion_id = conversions.conversion_id
+    )
+),
+
 unattributed as (
     select
-        conversions.conversion_id,
+        conversions_without_path.conversion_id,
         models.attribution_model,
         cast(null as {{ dbt.type_string() }}) as touchpoint_id,
         cast(null as {{ dbt.type_bigint() }}) as touch_position,
@@ -72,20 +82,13 @@ unattributed as (
         cast(null as {{ dbt.type_string() }}) as campaign_id,
         cast(1 as double precision) as credit_share,
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at
-    from conversions
+    from conversions_without_path
     cross join models
+    {%- if is_incremental() %}
     where
-        not exists (
-            select 1
-            from paths
-            where paths.conversion_id = conversions.conversion_id
-        )
-        {%- if is_incremental() %}
-        and (
-            conversions.lead_id in {{ changed_journeys('lead') }}
-            or models.attribution_model = 'markov'
-        )
-        {%- endif %}
+        conversions_without_path.lead_id in {{ changed_journeys('lead') }}
+        or models.attribution_model = 'markov'
+    {%- endif %}
 ),
 
 credits as (

@@ -8,10 +8,13 @@
       visitor's stitched lead is always one of them, before and after the batch), on any batch
       row, and on deals, orders and leads whose own times fall in the window or that are rejected
       (a conversion or its lead may have appeared, changed or gone).
-    On a full build the batch is every row, so this lists every journey; the models that read it
-    ignore it then.
+    Only an incremental run reads it: with `--full-refresh`, or before the incremental tables
+    exist (the first build), it is empty instead of listing every journey.
 -#}
 {%- set window_start = incremental_window_start(ref('base_marketing__touchpoints'), 'occurred_at') %}
+{%- set builds_from_scratch = flags.FULL_REFRESH or (
+    execute and adapter.get_relation(this.database, this.schema, 'int_touchpoints_stitched') is none
+) %}
 
 with
 
@@ -31,12 +34,18 @@ leads as (
     select * from {{ ref('base_marketing__leads') }}
 ),
 
+newest_load as (
+    select max(batch_loaded_at) as batch_loaded_at
+    from touchpoints
+),
+
 batch as (
     select
-        visitor_id,
-        lead_id
+        touchpoints.visitor_id,
+        touchpoints.lead_id
     from touchpoints
-    where batch_loaded_at = (select max(batch_loaded_at) from touchpoints)
+    inner join newest_load
+        on touchpoints.batch_loaded_at = newest_load.batch_loaded_at
 ),
 
 changed_visitors as (
@@ -102,6 +111,12 @@ final as (
         cast(null as {{ dbt.type_string() }}) as visitor_id
     from changed_leads
     where lead_id is not null
+),
+
+needed as (
+    -- false when every incremental table is built from scratch in this run
+    select * from final
+    where {{ 'false' if builds_from_scratch else 'true' }}
 )
 
-select * from final
+select * from needed

@@ -1,20 +1,20 @@
 {#-
     Transition counts of the first-order Markov chain over canonical channels: one chain over the
-    whole data range, the sum of the per-journey counts (int_markov_journey_transitions_counted,
-    where the path set is described).
+    whole data range, counted from int_markov_transitions_listed (where the path set is
+    described).
 -#}
 with
 
-journey_transitions as (
-    select * from {{ ref('int_markov_journey_transitions_counted') }}
+transitions as (
+    select * from {{ ref('int_markov_transitions_listed') }}
 ),
 
 counted as (
     select
         from_state,
         to_state,
-        cast(sum(transition_count) as {{ dbt.type_bigint() }}) as transition_count
-    from journey_transitions
+        count(*) as transition_count
+    from transitions
     group by from_state, to_state
 )
 

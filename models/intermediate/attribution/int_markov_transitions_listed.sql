@@ -1,13 +1,16 @@
 {#-
-    Transition counts of the first-order Markov chain per journey: one row per lead or anonymous
-    visitor x (from_state, to_state). int_markov_transitions_counted sums them into the one chain
-    over the whole data range. Path set (shared/spec/kpis.md):
+    Every transition of the first-order Markov chain, one row each, with the journey it belongs to
+    (lead_id, or visitor_id for a visitor never stitched to a lead). int_markov_transitions_counted
+    counts them into the one chain over the whole data range. Path set (shared/spec/kpis.md):
     - one converting path per conversion: its attribution path (lookback applied), START -> first
       channel -> ... -> last channel -> CONVERSION; conversions with an empty path stay out;
     - one non-converting path per lead with touchpoints and no conversion (all its stitched
       touchpoints, no lookback), and per visitor never stitched to a lead, ending in NULL. A lead
       with any conversion contributes no NULL path.
-    Repeats of a channel are self-transitions. Counted with lag() over each path: linear in touches.
+    Repeats of a channel are self-transitions. One window over each path gives every step its
+    previous state and tells the last step (which also goes to CONVERSION or NULL): one sort.
+    Rows are not grouped per journey: a journey rarely repeats a transition, so grouping would
+    cost a hash aggregation over ~all rows and save few.
     A lead's paths (its conversions' paths, or its one non-converting path) are its journey; an
     anonymous visitor's path is the visitor's. Incremental (DECISIONS.md D16): a run deletes and
     rebuilds the journeys in `int_journeys_changed`.
@@ -51,40 +54,26 @@ converting_steps as (
         lead_id,
         cast(null as {{ dbt.type_string() }}) as visitor_id,
         conversion_id as path_id,
+        touchpoint_id,
         channel,
-        touch_position,
-        touch_count,
+        occurred_at,
         cast('CONVERSION' as {{ dbt.type_string() }}) as path_end
     from paths
 ),
 
-non_converting_touches as (
+non_converting_steps as (
     select
         touchpoints.lead_id,
         case when touchpoints.lead_id is null then touchpoints.visitor_id end as visitor_id,
+        coalesce('lead:' || touchpoints.lead_id, 'visitor:' || touchpoints.visitor_id) as path_id,
         touchpoints.touchpoint_id,
         touchpoints.channel,
         touchpoints.occurred_at,
-        coalesce('lead:' || touchpoints.lead_id, 'visitor:' || touchpoints.visitor_id) as path_id
+        cast('NULL' as {{ dbt.type_string() }}) as path_end
     from touchpoints
     left join converting_leads
         on touchpoints.lead_id = converting_leads.lead_id
     where converting_leads.lead_id is null
-),
-
-non_converting_steps as (
-    select
-        lead_id,
-        visitor_id,
-        path_id,
-        channel,
-        row_number() over (
-            partition by path_id
-            order by occurred_at, {{ binary_sort_key('touchpoint_id') }}
-        ) as touch_position,
-        count(*) over (partition by path_id) as touch_count,
-        cast('NULL' as {{ dbt.type_string() }}) as path_end
-    from non_converting_touches
 ),
 
 steps as (
@@ -93,35 +82,45 @@ steps as (
     select * from non_converting_steps
 ),
 
+ordered_steps as (
+    select
+        lead_id,
+        visitor_id,
+        channel,
+        path_end,
+        coalesce(lag(channel) over path_order, 'START') as previous_state,
+        lead(channel) over path_order is null as is_last_step
+    from steps
+    window path_order as (
+        partition by path_id
+        order by occurred_at, {{ binary_sort_key('touchpoint_id') }}
+    )
+),
+
 transitions as (
     select
         lead_id,
         visitor_id,
-        coalesce(
-            lag(channel) over (partition by path_id order by touch_position),
-            'START'
-        ) as from_state,
+        previous_state as from_state,
         channel as to_state
-    from steps
+    from ordered_steps
     union all
     select
         lead_id,
         visitor_id,
         channel as from_state,
         path_end as to_state
-    from steps
-    where touch_position = touch_count
+    from ordered_steps
+    where is_last_step
 ),
 
-counted as (
+final as (
     select
         lead_id,
         visitor_id,
         cast(from_state as {{ dbt.type_string() }}) as from_state,
-        cast(to_state as {{ dbt.type_string() }}) as to_state,
-        count(*) as transition_count
+        cast(to_state as {{ dbt.type_string() }}) as to_state
     from transitions
-    group by lead_id, visitor_id, from_state, to_state
 )
 
-select * from counted
+select * from final
