@@ -54,6 +54,24 @@
     try_cast({{ expression }} as timestamp)
 {%- endmacro %}
 
+{#-
+    The raw table as stored, for the incremental window look-up: on DuckDB the file itself
+    (Parquet keeps its types, so finding the window's keys reads two typed columns instead of
+    casting every value to text and back); elsewhere the raw table.
+-#}
+{% macro raw_as_stored(table_name) -%}
+    {{ return(adapter.dispatch('raw_as_stored', 'marketing_kpis')(table_name)) }}
+{%- endmacro %}
+
+{% macro default__raw_as_stored(table_name) -%}
+    {{ source('marketing', table_name) }}
+{%- endmacro %}
+
+{% macro duckdb__raw_as_stored(table_name) -%}
+    {%- set relation = source('marketing', table_name) -%}
+    {{ relation.incorporate(path={'identifier': relation.identifier ~ '__as_stored'}) }}
+{%- endmacro %}
+
 {#- The leads / visitors whose journeys this run rebuilds, as a subquery for `in (...)`. -#}
 {% macro changed_journeys(journey_type) -%}
     {%- if journey_type not in ['lead', 'visitor'] -%}

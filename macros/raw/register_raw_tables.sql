@@ -4,7 +4,8 @@
 
     DuckDB: `<raw_data_dir>/<table>.parquet` if present, else `<table>.csv`, becomes the view
     `<raw_schema>.<table>`; every column is exposed as text, Parquet's types cast (typing happens
-    in staging, so a bad value is a reject, not a failed build). Warehouses: the tables already
+    in staging, so a bad value is a reject, not a failed build). `<table>__as_stored` is the file
+    as stored (Parquet typed), read only to find an incremental run's rows (macros/incremental). Warehouses: the tables already
     sit in `raw_schema`.
     A missing table or column stops the run with one line that names it.
 -#}
@@ -80,6 +81,11 @@
         {%- endif -%}
         {%- do run_query(
             'create or replace view ' ~ schema ~ '.' ~ table_name ~ ' as select * from ' ~ reader
+        ) -%}
+        {#- the file as stored (Parquet keeps its types), for incremental window look-ups -#}
+        {%- set stored = "read_parquet('" ~ parquet ~ "')" if present[0] > 0 else reader -%}
+        {%- do run_query(
+            'create or replace view ' ~ schema ~ '.' ~ table_name ~ '__as_stored as select * from ' ~ stored
         ) -%}
         {%- set found = run_query('describe ' ~ schema ~ '.' ~ table_name).columns[0].values() -%}
         {{ check_raw_columns(table_name, found, location) }}

@@ -28,15 +28,57 @@
     the number of distinct rows sharing its key (more than one is a `duplicate_key`; tables
     without a key get 1).
 
-    `window_column` (a table with one key column, incremental models): on an incremental run only
-    the raw rows that share a key with a row whose `window_column` lies in the re-read window (or
-    cannot be read), plus every row without a key, go on; a key's rows always travel together, so
+    `window_column` (a column or a list of them; a table with one key column; incremental models):
+    on an incremental run only the raw rows that share a key with a row dated in the re-read
+    window by one of those columns (or whose first one is missing or unreadable), plus every row
+    without a key, go on; a key's rows always travel together, so
     copies and `duplicate_key` conflicts come out as in a full build (macros/incremental).
 #}
 {% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[], window_column=none) -%}
+{%- set windowed = window_column and is_incremental() %}
 source as (
     select * from {{ source('marketing', table_name) }}
 ),
+
+{%- if windowed %}
+{%- if key_columns | length != 1 %}
+    {{ exceptions.raise_compiler_error("raw_rows_keyed: window_column needs exactly one key column") }}
+{%- endif %}
+{%- set key = clean_text(key_columns[0]) %}
+{#- read as stored: a typed timestamp stays one; text that the cheap cast cannot read is NULL,
+    so its row is re-read anyway #}
+{#- read as stored: a typed timestamp stays one; text that the cheap cast cannot read is NULL,
+    so its row is re-read anyway. A row is in the window when its first window column is missing,
+    unreadable or in the window, or any other window column is unreadable or in the window. #}
+{%- set window_columns = [window_column] if window_column is string else window_column %}
+{%- set window_start = incremental_window_start(this, window_columns[0]) %}
+
+-- incremental: the keys of the raw rows dated in the re-read window (or not readably dated),
+-- found on the key and time columns, then every raw row of those keys and every row without one
+window_keys as (
+    select distinct {{ key }} as window_key
+    from {{ raw_as_stored(table_name) }}
+    where
+        {{ key }} is not null
+        and (
+            {{ window_timestamp(window_columns[0]) }} is null
+            {%- for column in window_columns %}
+            {%- if not loop.first %}
+            or ({{ column }} is not null and {{ window_timestamp(column) }} is null)
+            {%- endif %}
+            or {{ window_timestamp(column) }} >= {{ window_start }}
+            {%- endfor %}
+        )
+),
+
+batch_source as (
+    select *
+    from source
+    where
+        {{ key }} is null
+        or {{ key }} in (select window_keys.window_key from window_keys)
+),
+{%- endif %}
 
 raw_text as (
     select
@@ -47,36 +89,8 @@ raw_text as (
         {{ clean_text(column) }} as {{ column }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
-    from source
+    from {{ 'batch_source' if windowed else 'source' }}
 ),
-
-{%- set rows_relation = 'raw_text' %}
-{%- if window_column and is_incremental() %}
-{%- if key_columns | length != 1 %}
-    {{ exceptions.raise_compiler_error("raw_rows_keyed: window_column needs exactly one key column") }}
-{%- endif %}
-{%- set key = key_columns[0] %}
-{%- set rows_relation = 'batch_rows' %}
-
-window_keys as (
-    select distinct {{ key }}
-    from raw_text
-    where
-        {{ key }} is not null
-        and (
-            {{ window_timestamp(window_column) }} is null
-            or {{ window_timestamp(window_column) }} >= {{ incremental_window_start(this, window_column) }}
-        )
-),
-
-batch_rows as (
-    select *
-    from raw_text
-    where
-        {{ key }} is null
-        or {{ key }} in (select window_keys.{{ key }} from window_keys)
-),
-{%- endif %}
 
 {%- if key_columns %}
 -- only rows whose key occurs more than once can be copies or conflicts: the full-row comparison
@@ -85,7 +99,7 @@ rows_per_key as (
     select
         *,
         count(*) over (partition by {{ key_columns | join(', ') }}) as rows_with_key
-    from {{ rows_relation }}
+    from raw_text
 ),
 
 repeated_keys as (
@@ -126,7 +140,7 @@ keyed as (
             order by {{ columns | join(', ') }}
         ) as copy_number,
         1 as distinct_rows_with_key
-    from {{ rows_relation }}
+    from raw_text
 )
 {%- endif %}
 {%- endmacro %}

@@ -1,3 +1,15 @@
+{#-
+    Incremental (DECISIONS.md D16): a run re-reads the raw leads with any stage time in the
+    window (a CRM update sets a later stage date) and every row sharing a key with them.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='lead_id',
+    on_schema_change='fail',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where lead_id is null{% endif %}",
+) }}
+
 {%- set columns = [
     'lead_id',
     'created_at',
@@ -11,7 +23,10 @@
 
 with
 
-{{ raw_rows_keyed('leads', columns, ['lead_id'], hashed_columns=['email']) }},
+{{ raw_rows_keyed(
+    'leads', columns, ['lead_id'], hashed_columns=['email'],
+    window_column=['created_at', 'mql_at', 'sql_at', 'customer_at'],
+) }},
 
 parsed as (
     select
