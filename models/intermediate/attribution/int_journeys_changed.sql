@@ -13,7 +13,7 @@
 -#}
 {%- set window_start = incremental_window_start(ref('base_marketing__touchpoints'), 'occurred_at') %}
 {%- set builds_from_scratch = flags.FULL_REFRESH or (
-    execute and adapter.get_relation(this.database, this.schema, 'int_touchpoints_stitched') is none
+    execute and adapter.get_relation(this.database, this.schema, 'int_visitor_leads_resolved') is none
 ) %}
 
 with
