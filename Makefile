@@ -45,12 +45,14 @@ sqlfluff: setup
 generate-check: setup
 	$(BIN)/mkpi generate --check
 
+# CI builds from scratch (--full-refresh): a database left by an older checkout must not decide
+# what an incremental model does; test_incremental.py covers incremental runs
 build-duckdb: setup
-	DBT_DUCKDB_PATH=$(CURDIR)/target/ci.duckdb $(BIN)/dbt build --target duckdb --target-path target/ci-duckdb
+	DBT_DUCKDB_PATH=$(CURDIR)/target/ci.duckdb $(BIN)/dbt build --full-refresh --target duckdb --target-path target/ci-duckdb
 
 load-and-build-postgres: setup
 	$(BIN)/mkpi load-postgres --dir data/sample
-	$(BIN)/dbt build --target postgres --target-path target/ci-postgres
+	$(BIN)/dbt build --full-refresh --target postgres --target-path target/ci-postgres
 
 build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres

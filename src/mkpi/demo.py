@@ -40,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(root)}
     raw_dir = (args.raw_dir or sample_dir()).resolve()
     dbt_vars = json.dumps({"raw_data_dir": str(raw_dir)})
+    # from scratch: the demo may point at another raw directory than the last build did, and an
+    # incremental run only re-reads recent rows (DECISIONS.md D16)
     run_step(
         f"dbt build on {raw_dir}",
-        [dbt_executable(), "build", "--target", "duckdb", "--vars", dbt_vars],
+        [dbt_executable(), "build", "--full-refresh", "--target", "duckdb", "--vars", dbt_vars],
         env,
     )
     python = sys.executable
