@@ -85,6 +85,16 @@
 {%- endmacro %}
 
 {#-
+    pre_hook of the incremental base models: rows without a key cannot be matched by
+    `delete+insert`, and every one of them is re-read each run, so the stored ones go first.
+-#}
+{% macro delete_rows_without_key(key_column) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ key_column }} is null
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     pre_hook of the incremental attribution tables: before the run's rows are appended, delete the
     stored rows of every journey being rebuilt (and `extra_condition`, e.g. all Markov rows).
 -#}

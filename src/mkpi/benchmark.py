@@ -237,21 +237,29 @@ def data_key(leads: int, months: int, seed: int, fingerprint: str) -> str:
 def ensure_data(ctx: Context, leads: int) -> tuple[Path, StepResult | None]:
     """The tier's Parquet directory, generated unless cached; the generation step if it ran."""
     key = data_key(leads, ctx.months, ctx.seed, generator_fingerprint(ctx.root))
-    target = ctx.work_dir / "data" / key
+    arguments = [
+        "sample", "--format", "parquet", "--leads", str(leads), "--months", str(ctx.months),
+        "--seed", str(ctx.seed), "--out",
+    ]  # fmt: skip
+    return cached_output(ctx, ctx.work_dir / "data" / key, arguments, "generate")
+
+
+def cached_output(
+    ctx: Context, target: Path, arguments: list[str], step_name: str
+) -> tuple[Path, StepResult | None]:
+    """`mkpi <arguments> <folder>` writes a folder once: `target` if a complete one is cached,
+    else written to `<target>.partial` and renamed when the command succeeded. Returns the
+    folder and the measured step (None when cached)."""
     if (target / ".complete").is_file():
         return target, None
-    partial = target.with_name(key + ".partial")
+    partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    command = [
-        ctx.python, "-m", "mkpi.cli", "sample", "--format", "parquet",
-        "--leads", str(leads), "--months", str(ctx.months), "--seed", str(ctx.seed),
-        "--out", str(partial),
-    ]  # fmt: skip
     measured = run_measured(
-        command, ctx.work_dir / "logs" / f"generate-{key}.log", env=_env(ctx), cwd=ctx.root,
+        [ctx.python, "-m", "mkpi.cli", *arguments, str(partial)],
+        ctx.work_dir / "logs" / f"{step_name}-{target.name}.log", env=_env(ctx), cwd=ctx.root,
         timeout=ctx.timeout,
     )  # fmt: skip
-    step = _step("generate", measured)
+    step = _step(step_name, measured)
     if not measured.ok:
         return partial, step
     (partial / ".complete").write_text("ok\n", encoding="utf-8")
@@ -615,22 +623,16 @@ def run_incremental(
     """Build the data before its last day, append the day (and the late rows), run
     incrementally, test, and compare fct_kpis with the single build of the whole data."""
     result = IncrementalResult()
-    before_dir = data_dir.with_name(data_dir.name + "-before-last-day")
-    if not (before_dir / ".complete").is_file():
-        shutil.rmtree(before_dir, ignore_errors=True)
-        command = [
-            ctx.python, "-m", "mkpi.cli", "hold-back", "--raw", str(data_dir),
-            "--before", str(before_dir),
-        ]  # fmt: skip
-        measured = run_measured(
-            command, ctx.work_dir / "logs" / f"hold-back-{data_dir.name}.log", env=_env(ctx),
-            cwd=ctx.root, timeout=ctx.timeout,
-        )  # fmt: skip
-        result.split = _step("split", measured)
+    before_dir, result.split = cached_output(
+        ctx,
+        data_dir.with_name(data_dir.name + "-before-last-day"),
+        ["hold-back", "--raw", str(data_dir), "--before"],
+        "split",
+    )
+    if result.split:
         _report_step(prefix, result.split)
-        if not measured.ok:
+        if not result.split.ok:
             return result
-        (before_dir / ".complete").write_text("ok\n", encoding="utf-8")
     folder = fresh_dir(tier_dir / "incremental")
     database = folder / f"{DATABASE_NAME}.duckdb"
     env = _env(ctx, DBT_DUCKDB_PATH=str(database))

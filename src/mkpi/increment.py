@@ -84,6 +84,11 @@ def _time(column: str) -> str:
     return f"try_cast({column} as timestamp)"
 
 
+def _at(moment: datetime) -> str:
+    """A timestamp literal."""
+    return f"timestamp '{moment.isoformat(sep=' ')}'"
+
+
 def cutoff_of(connection: duckdb.DuckDBPyConnection) -> datetime:
     """The start of the last day with touchpoints."""
     last = connection.execute(f"select max({_time('occurred_at')}) from touchpoints").fetchone()[0]
@@ -96,7 +101,7 @@ def _before_query(table: str, cutoff: datetime, late_days: int) -> str:
     arrival = ARRIVAL_COLUMNS[table]
     if arrival is None:
         return f"select * from {table}"
-    at = f"timestamp '{cutoff.isoformat(sep=' ')}'"
+    at = _at(cutoff)
     blanks = []
     for column in LATER_VALUES.get(table, ()):
         blanks.append(f"case when {_time(column)} >= {at} then null else {column} end as {column}")
@@ -111,7 +116,7 @@ def _before_query(table: str, cutoff: datetime, late_days: int) -> str:
 
 def _late_condition(table: str, cutoff: datetime, late_days: int) -> str:
     """Rows dated within `late_days` before the cutoff that arrive late: every 7th by key hash."""
-    at = f"timestamp '{cutoff.isoformat(sep=' ')}'"
+    at = _at(cutoff)
     arrival = _time(ARRIVAL_COLUMNS[table] or "")
     return (
         f"{arrival} >= {at} - interval {late_days} day and {arrival} < {at}"
@@ -121,13 +126,22 @@ def _late_condition(table: str, cutoff: datetime, late_days: int) -> str:
 
 def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> tuple[str, ...]:
     """Append the hard cases to the in-memory touchpoints (see the module docstring)."""
-    new_day = f"timestamp '{(cutoff + timedelta(hours=12)).isoformat(sep=' ')}'"
     column_type = dict(
         connection.execute("select column_name, column_type from (describe touchpoints)").fetchall()
     )
 
-    def as_type(column: str, expression: str) -> str:
-        return f"cast({expression} as {column_type[column]})"
+    def copy_touch(where: str, **values: str) -> None:
+        """Append a copy of the first touch matching `where`, with `values` (SQL expressions,
+        cast to each column's type) replacing its columns; every copy is dated on the new day."""
+        values.setdefault("occurred_at", _at(cutoff + timedelta(hours=12)))
+        replaced = ", ".join(
+            f"cast({expression} as {column_type[column]}) as {column}"
+            for column, expression in values.items()
+        )
+        connection.execute(
+            f"insert into touchpoints select * replace ({replaced})"
+            f" from touchpoints where {where} order by occurred_at, touchpoint_id limit 1"
+        )
 
     added = []
     identified = connection.execute(
@@ -152,18 +166,11 @@ def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> t
     ).fetchone()
     if identified:
         visitor_id, lead_id = identified
-        connection.execute(
-            f"""
-            insert into touchpoints
-            select * replace (
-                {as_type("touchpoint_id", "'tp_edge_identified'")} as touchpoint_id,
-                {as_type("lead_id", f"'{lead_id}'")} as lead_id,
-                {as_type("occurred_at", new_day)} as occurred_at,
-                {as_type("created_lead", "false")} as created_lead
-            )
-            from touchpoints where visitor_id = '{visitor_id}'
-            order by occurred_at limit 1
-            """
+        copy_touch(
+            f"visitor_id = '{visitor_id}'",
+            touchpoint_id="'tp_edge_identified'",
+            lead_id=f"'{lead_id}'",
+            created_lead="false",
         )
         added.append(f"visitor {visitor_id} identified as converting lead {lead_id}")
     returning = connection.execute(
@@ -184,34 +191,20 @@ def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> t
     ).fetchone()
     if returning:
         visitor_id, channel = returning
-        connection.execute(
-            f"""
-            insert into touchpoints
-            select * replace (
-                {as_type("touchpoint_id", "'tp_edge_returning'")} as touchpoint_id,
-                {as_type("lead_id", "null")} as lead_id,
-                {as_type("occurred_at", new_day)} as occurred_at,
-                {as_type("channel", "'Referral'" if channel != "Referral" else "'Display'")}
-                    as channel,
-                {as_type("created_lead", "false")} as created_lead
-            )
-            from touchpoints where visitor_id = '{visitor_id}'
-            order by occurred_at limit 1
-            """
+        copy_touch(
+            f"visitor_id = '{visitor_id}'",
+            touchpoint_id="'tp_edge_returning'",
+            lead_id="null",
+            channel="'Referral'" if channel != "Referral" else "'Display'",
+            created_lead="false",
         )
         added.append(f"anonymous touch of visitor {visitor_id}, identified earlier")
-    at = f"timestamp '{cutoff.isoformat(sep=' ')}'"
+    at = _at(cutoff)
     reused = connection.execute(
         "select touchpoint_id from touchpoints"
         f" where {_time('occurred_at')} < {at} - interval 30 day order by touchpoint_id limit 1"
     ).fetchone()[0]
-    connection.execute(
-        f"""
-        insert into touchpoints
-        select * replace ({as_type("occurred_at", new_day)} as occurred_at)
-        from touchpoints where touchpoint_id = '{reused}'
-        """
-    )
+    copy_touch(f"touchpoint_id = '{reused}'")
     added.append(f"new row reusing the key of older touch {reused}")
     copied = connection.execute(
         f"select touchpoint_id from touchpoints where {_time('occurred_at')} >= {at}"

@@ -12,13 +12,13 @@ doubles may add up in another order). The same incremental sequence runs on Post
 
 from __future__ import annotations
 
-import math
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from compare_builds import same_number
 from dbt_runner import mkpi, run_dbt
 
 from mkpi.pg import PgSettings, connect
@@ -60,12 +60,6 @@ def builds(raw: Path) -> dict[str, Path]:
 def rows(database: Path, query: str) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.sql(query).fetchall()
-
-
-def same_number(left: float | None, right: float | None) -> bool:
-    if left is None or right is None:
-        return left is None and right is None
-    return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_the_second_run_was_incremental(builds: dict[str, Path]) -> None:

@@ -6,11 +6,11 @@ both into the same clean rows, so every KPI downstream agrees.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import duckdb
 import pytest
+from compare_builds import same_number
 from dbt_runner import mkpi, run_dbt
 
 pytestmark = pytest.mark.dbt
@@ -26,12 +26,6 @@ def build(raw: Path, work: Path, name: str) -> Path:
 def kpi_rows(database: Path) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.sql("select * from marts.fct_kpis order by all").fetchall()
-
-
-def same_number(left: float | None, right: float | None) -> bool:
-    if left is None or right is None:
-        return left is None and right is None
-    return math.isclose(left, right, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_parquet_and_csv_give_the_same_kpis(tmp_path: Path) -> None:

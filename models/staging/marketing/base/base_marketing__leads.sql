@@ -7,7 +7,7 @@
     incremental_strategy='delete+insert',
     unique_key='lead_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where lead_id is null{% endif %}",
+    pre_hook="{{ delete_rows_without_key('lead_id') }}",
 ) }}
 
 {%- set columns = [

@@ -8,7 +8,7 @@
     incremental_strategy='delete+insert',
     unique_key='touchpoint_id',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where touchpoint_id is null{% endif %}",
+    pre_hook="{{ delete_rows_without_key('touchpoint_id') }}",
 ) }}
 
 {%- set columns = [
