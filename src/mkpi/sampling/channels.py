@@ -132,7 +132,7 @@ CAMPAIGNS: tuple[Campaign, ...] = (
         "paid_social",
         "LinkedIn Ads",
         ("linkedin / paid",),
-        "EUR",
+        "USD",
         0.8,
         0.4,
         0.6,
