@@ -1,0 +1,1 @@
+"""The sample company as a Fivetran connector landing (`mkpi sample --shape connectors`)."""
