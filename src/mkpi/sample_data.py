@@ -1,5 +1,7 @@
 """`mkpi sample`: write a deterministic, seeded sample raw data set in the raw contract's shape.
 
+`--shape connectors` writes the same simulated company as a Fivetran connector landing instead
+(HubSpot, Google Ads, Meta Ads, LinkedIn Ads and a `files` folder; `mkpi.sampling.landing`).
 Same seed and arguments give byte-identical files. Generation is vectorised (numpy) and files are
 written by DuckDB, so a million leads (~10 million touchpoints) take minutes, not hours.
 """
@@ -19,8 +21,10 @@ from mkpi.paths import project_root
 from mkpi.sampling.contract import load_contract
 from mkpi.sampling.frame import FORMATS, row_count, write_table
 from mkpi.sampling.generator import SampleConfig, generate
+from mkpi.sampling.landing.writer import write_landing
 
 DEFAULTS = SampleConfig()
+SHAPES = ("contract", "connectors")
 
 
 def _positive_int(text: str) -> int:
@@ -48,6 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", type=_iso_day, default=DEFAULTS.start, help="first day")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="random seed")
     parser.add_argument("--format", choices=FORMATS, default="csv", help="file format")
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="contract",
+        help="contract: the eight raw tables; connectors: a Fivetran landing of the same company",
+    )
 
 
 def write_sample(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict[str, int]:
@@ -98,12 +108,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"mkpi sample: warning: {warning}", file=sys.stderr)
     started = time.perf_counter()
     try:
-        counts = write_sample(config, args.out, args.format)
+        if args.shape == "connectors":
+            counts = write_landing(config, args.out, args.format)
+        else:
+            counts = write_sample(config, args.out, args.format)
     except ValueError as error:
         print(f"mkpi sample: {error}", file=sys.stderr)
         return 2
     elapsed = time.perf_counter() - started
+    width = max(17, *(len(name) for name in counts))
     for name, rows in counts.items():
-        print(f"{name:>17}: {rows:>10,} rows")
+        print(f"{name:>{width}}: {rows:>10,} rows")
     print(f"wrote {args.out}/ ({args.format}) in {elapsed:.1f}s")
     return 0
