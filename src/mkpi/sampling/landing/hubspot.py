@@ -392,8 +392,12 @@ class _Builder:
         enterprise = rng.random() < 0.25
         created = deals.created_at[j]
         if stage == "open":  # HubSpot's expected close date: the rule must ignore it
-            expected = created + days_as_seconds(rng.uniform(14, 120))
-            closed_at = expected if rng.random() < 0.9 else NAT
+            u = rng.random()
+            if u < 0.8:  # after the export
+                closed_at = self.span.end_s + days_as_seconds(rng.uniform(3, 120))
+            else:  # overdue, or not set
+                overdue = created + days_as_seconds(rng.uniform(14, 60))
+                closed_at = overdue if u < 0.9 and overdue < self.span.end_s else NAT
         currency: str | None = deals.currency[j]
         u = rng.random(3)
         if currency == "EUR" and u[0] < 0.4:

@@ -77,8 +77,10 @@ HUBSPOT_SOURCE: dict[str, tuple[str, ...]] = {
     "direct": ("DIRECT_TRAFFIC",),
     "other": ("OTHER_CAMPAIGNS", "OFFLINE"),
 }
-# utm_campaign values of campaign-less leads: empty by the rules, or matching no campaign
-NO_CAMPAIGN_VALUES = ("(not set)", "(none)", "weekly-digest", "product-update-2025")
+# utm values of campaign-less leads, empty by the rules; newsletters also carry issue names that
+# match no campaign (reported as unmatched, the lead keeps no campaign)
+EMPTY_UTM_VALUES = ("(not set)", "(none)")
+UNMATCHED_UTM_VALUES = ("weekly-digest", "product-update-2025")
 CLICK_ID = {GOOGLE_ADS: "gclid", FACEBOOK_ADS: "fbclid", LINKEDIN_ADS: "li_fat_id"}
 FRAGMENTS = ("pricing-table", "demo-form", "top")
 HOSTS = ("https://www.example.com", "https://example.com", "http://www.example.com")
@@ -174,8 +176,10 @@ def plan_source(channel: str, campaign: CampaignPlan | None, u: np.ndarray) -> S
             params.append(("utm_content", _pick(("ad variant b", "hero-banner", "carousel"), u[8])))
         if u[9] < 0.6 and campaign.platform in CLICK_ID:
             params.append((CLICK_ID[campaign.platform], _token(u[10], 12)))
+    elif channel == "email" and u[3] < 0.3:
+        params.append(("utm_campaign", _pick(UNMATCHED_UTM_VALUES, u[4])))
     elif params or u[3] < 0.2:
-        value = _pick((None, *NO_CAMPAIGN_VALUES), u[4])
+        value = _pick((None, *EMPTY_UTM_VALUES), u[4])
         if value is not None:
             params.append(("utm_id" if value == "(none)" else "utm_campaign", value))
     if channel == "email" and u[11] < 0.5:
