@@ -35,9 +35,10 @@
     copies and `duplicate_key` conflicts come out as in a full build (macros/incremental).
 #}
 {% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[], window_column=none) -%}
-{%- set windowed = window_column and is_incremental() %}
+{#- the window look-up reads the raw files as stored: only when `files` is the table's one input #}
+{%- set windowed = window_column and is_incremental() and raw_inputs_for(table_name) == ['files'] %}
 source as (
-    select * from {{ source('marketing', table_name) }}
+    {{ raw_input_rows(table_name, columns) }}
 ),
 
 {%- if windowed %}
@@ -45,8 +46,6 @@ source as (
     {{ exceptions.raise_compiler_error("raw_rows_keyed: window_column needs exactly one key column") }}
 {%- endif %}
 {%- set key = clean_text(key_columns[0]) %}
-{#- read as stored: a typed timestamp stays one; text that the cheap cast cannot read is NULL,
-    so its row is re-read anyway #}
 {#- read as stored: a typed timestamp stays one; text that the cheap cast cannot read is NULL,
     so its row is re-read anyway. A row is in the window when its first window column is missing,
     unreadable or in the window, or any other window column is unreadable or in the window. #}

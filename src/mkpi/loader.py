@@ -1,7 +1,10 @@
 """`mkpi load-postgres`: land a raw directory in PostgreSQL the way an EL tool would.
 
-For each of the eight raw tables, `<dir>/<table>.parquet` (if present) else `<dir>/<table>.csv`
-replaces the table `<schema>.<table>`: every column of the file, including unknown extra ones,
+A contract directory: for each of the eight raw tables, `<dir>/<table>.parquet` (if present) else
+`<dir>/<table>.csv` replaces the table `<schema>.<table>` (and the optional `campaign_mapping`
+when present). A connector landing (docs/connectors.md: `<dir>/<input>/<table>` for connector
+inputs, `<dir>/files/<table>` for the contract's own tables): every table file of every input
+folder replaces `<input>.<table>`, the `files` folder's go to `<schema>`. Each table: every column of the file, including unknown extra ones,
 becomes a `text` column, and every value arrives as the text in the file (an empty CSV cell is
 NULL; Parquet values are cast to text by DuckDB). Files are read exactly like the DuckDB build
 reads them (`read_csv(..., header = true, all_varchar = true)`, see macros/raw/), so both targets
@@ -42,10 +45,26 @@ class LoadError(Exception):
         self.exit_code = exit_code
 
 
+# the connector inputs whose landed tables sit in <dir>/<input>/ (docs/connectors.md)
+CONNECTOR_INPUTS: tuple[str, ...] = (
+    "hubspot",
+    "google_ads",
+    "facebook_ads",
+    "linkedin_ads",
+    "ga4",
+    "search_console",
+    "stripe",
+    "shopify",
+)
+# contract-side lookups that are loaded when present
+OPTIONAL_TABLES: tuple[str, ...] = ("campaign_mapping", "money_keywords")
+
+
 @dataclass(frozen=True)
 class RawFile:
     table: str
     path: Path
+    schema: str = ""
 
     @property
     def is_parquet(self) -> bool:
@@ -81,6 +100,36 @@ def find_raw_files(folder: Path, tables: tuple[str, ...] = RAW_TABLES) -> list[R
                 exit_code=2,
             )
     return found
+
+
+def _table_files(folder: Path) -> dict[str, Path]:
+    """Every `<table>.parquet` / `<table>.csv` in `folder`, Parquet winning over CSV."""
+    files: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.csv")) + sorted(folder.glob("*.parquet")):
+        files[path.stem] = path
+    return files
+
+
+def is_connector_landing(folder: Path) -> bool:
+    """A connector landing has a `files/` folder or a folder named after a connector input."""
+    return any((folder / name).is_dir() for name in ("files", *CONNECTOR_INPUTS))
+
+
+def plan_load(folder: Path, schema: str) -> list[RawFile]:
+    """The files to load and the schema of each (LoadError, exit 2, if a contract one is missing)."""
+    if not folder.is_dir():
+        raise LoadError(f"raw data directory not found: {folder}", exit_code=2)
+    if not is_connector_landing(folder):
+        optional = _table_files(folder)
+        return [RawFile(raw.table, raw.path, schema) for raw in find_raw_files(folder)] + [
+            RawFile(table, optional[table], schema) for table in OPTIONAL_TABLES if table in optional
+        ]
+    planned: list[RawFile] = []
+    for input_name in ("files", *CONNECTOR_INPUTS):
+        target_schema = schema if input_name == "files" else input_name
+        for table, path in _table_files(folder / input_name).items():
+            planned.append(RawFile(table, path, target_schema))
+    return planned
 
 
 def _duck_ident(name: str) -> str:
@@ -181,13 +230,13 @@ def _first_line(error: BaseException) -> str:
 
 
 def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None) -> dict[str, int]:
-    """Load every raw table of `folder` into `schema`; return {table: rows}. Raises LoadError."""
+    """Load every raw table of `folder`; return {schema.table: rows}. Raises LoadError."""
     import psycopg2
     from psycopg2 import sql
 
     out = out or sys.stdout
     settings = settings or PgSettings.from_env()
-    raw_files = find_raw_files(folder)
+    raw_files = plan_load(folder, schema)
     try:
         connection = connect(settings)
     except psycopg2.OperationalError as error:
@@ -203,21 +252,24 @@ def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None
             _duckdb_connection(Path(tmp)) as duck,
             connection.cursor() as cur,
         ):
-            cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+            for target_schema in sorted({schema, *(raw.schema for raw in raw_files)}):
+                cur.execute(
+                    sql.SQL("create schema if not exists {}").format(sql.Identifier(target_schema))
+                )
             for raw in raw_files:
-                csv_path = Path(tmp) / f"{raw.table}.csv"
+                csv_path = Path(tmp) / f"{raw.schema}.{raw.table}.csv"
                 source_columns, exported = export_csv(duck, raw, csv_path)
-                step = f"loading {raw.path} into {schema}.{raw.table}"
+                step = f"loading {raw.path} into {raw.schema}.{raw.table}"
                 try:
                     loaded = load_table(
-                        cur, schema, raw, _pg_column_names(source_columns), csv_path
+                        cur, raw.schema, raw, _pg_column_names(source_columns), csv_path
                     )
                 finally:
                     csv_path.unlink(missing_ok=True)
                 if loaded != exported:
                     raise LoadError(f"{step}: read {exported} rows but PostgreSQL stored {loaded}")
-                counts[raw.table] = loaded
-                print(f"{schema}.{raw.table}: {loaded} rows from {raw.path}", file=out)
+                counts[f"{raw.schema}.{raw.table}"] = loaded
+                print(f"{raw.schema}.{raw.table}: {loaded} rows from {raw.path}", file=out)
             step = "committing"
             connection.commit()
         # Fresh statistics so the first dbt build on the new data gets sensible plans.
@@ -225,7 +277,7 @@ def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None
         connection.autocommit = True
         with connection.cursor() as cur:
             for raw in raw_files:
-                cur.execute(sql.SQL("analyze {}").format(sql.Identifier(schema, raw.table)))
+                cur.execute(sql.SQL("analyze {}").format(sql.Identifier(raw.schema, raw.table)))
     except psycopg2.Error as error:
         raise LoadError(f"{step} failed: {_first_line(error)}") from None
     finally:
@@ -240,5 +292,6 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return error.exit_code
     settings = PgSettings.from_env()
-    print(f"loaded {len(counts)} raw tables into {args.schema} at {settings.describe()}")
+    schemas = sorted({name.split(".")[0] for name in counts})
+    print(f"loaded {len(counts)} raw tables into {', '.join(schemas)} at {settings.describe()}")
     return 0

@@ -1,6 +1,7 @@
 {#-
-    One row per raw table x issue: rejected rows by reason, collapsed exact duplicates, and raw
-    channel strings that no mapping matched (kept as channel `other`). The data-health panel reads it.
+    One row per raw table x issue: rejected rows by reason, collapsed exact duplicates, raw
+    channel strings that no mapping matched (kept as channel `other`), and connector UTM values
+    that named no campaign (kept with a NULL campaign). The data-health panel reads it.
 -#}
 with
 
@@ -50,8 +51,19 @@ rejected as (
     ),
 
 {% endfor %}
+unmatched_campaigns as (
+    select
+        input_name as source_table,
+        'unmatched_campaign' as issue_type,
+        coalesce(utm_id, utm_campaign) as issue,
+        unmatched_rows as affected_rows
+    from {{ ref('fct_connector_unmatched_campaigns') }}
+),
+
 unioned as (
     select * from rejected
+    union all
+    select * from unmatched_campaigns
     {% for table_name in raw_table_names() %}
         union all
         select * from {{ table_name }}_collapsed

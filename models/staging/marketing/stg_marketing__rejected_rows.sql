@@ -1,4 +1,8 @@
-{#- Every raw row that did not make it into clean staging, with its table and reason. -#}
+{#-
+    Every raw row that did not make it into clean staging, with its table and reason: contract rows
+    (source_table = the contract table) and landed connector rows rejected before they became
+    contract rows (source_table = `<input>.<landed table>`, raw_row = the landed key).
+-#}
 with
 
 rejected as (
@@ -71,6 +75,17 @@ rejected as (
         raw_row
     from {{ ref('base_marketing__keyword_rankings') }}
     where reject_reason is not null
+    {%- for input_name, table_name in connector_contract_models() %}
+
+    union all
+
+    select
+        source_table,
+        reject_reason,
+        {{ raw_row_json(['landed_key']) }} as raw_row
+    from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+    where reject_reason is not null
+    {%- endfor %}
 ),
 
 final as (

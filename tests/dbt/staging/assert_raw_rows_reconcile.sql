@@ -1,7 +1,8 @@
 {#-
     Accounting identity, per raw table: rows in the raw source = clean staging rows + rejected rows
-    + collapsed exact duplicates. Raw counts come straight from source(), independently of the
-    staging models. Returns the tables that do not reconcile.
+    + collapsed exact duplicates. Raw counts come straight from source() for `files`, and from the
+    connector contract models for connector inputs (their rows that were not rejected at the
+    connector), independently of the staging models. Returns the tables that do not reconcile.
 -#}
 with
 
@@ -9,8 +10,17 @@ with
     {{ table_name }}_raw as (
         select
             '{{ table_name }}' as source_table,
-            count(*) as raw_rows
-        from {{ source('marketing', table_name) }}
+            {%- for input_name in raw_inputs_for(table_name) %}
+            {%- if input_name == 'files' %}
+            (select count(*) from {{ source('marketing', table_name) }})
+            {%- else %}
+            (
+                select count(*) from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+                where reject_reason is null
+            )
+            {%- endif %}
+            {{- ' +' if not loop.last }}
+            {%- endfor %} as raw_rows
     ),
 
 {% endfor %}

@@ -1,0 +1,146 @@
+{#-
+    Input selection (docs/connectors.md): var `raw_inputs` maps each contract table to the inputs
+    whose rows are unioned into it before contract staging. `files` is the contract's own tables
+    (raw_schema, or <raw_data_dir>/... on DuckDB); every other input is a connector whose landed
+    tables (models/staging/<input>/) are turned into contract rows by
+    `contract_<input>__<table>` models. A table left out of the map reads [files].
+
+    These macros run at parse time too (model `enabled` configs call them), so they use only vars.
+-#}
+
+{#- contract table -> the inputs allowed to feed it -#}
+{% macro allowed_raw_inputs() %}
+    {{ return({
+        'campaigns': ['google_ads', 'facebook_ads', 'linkedin_ads', 'files'],
+        'costs': ['google_ads', 'facebook_ads', 'linkedin_ads', 'files'],
+        'leads': ['hubspot', 'files'],
+        'deals': ['hubspot', 'files'],
+        'touchpoints': ['files'],
+        'subscriptions': ['files'],
+        'orders': ['files'],
+        'keyword_rankings': ['files'],
+    }) }}
+{% endmacro %}
+
+{#- The checked var: {table: [input, ...]} for all eight tables. One line names what is wrong. -#}
+{% macro raw_inputs() %}
+    {%- set configured = var('raw_inputs', none) or {} -%}
+    {%- set allowed = allowed_raw_inputs() -%}
+    {%- if configured is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_inputs must map contract tables to lists of inputs, got '" ~ configured ~ "'"
+        ) }}
+    {%- endif -%}
+    {%- set selection = {} -%}
+    {%- for table_name, inputs in configured.items() -%}
+        {%- if table_name not in allowed -%}
+            {{ exceptions.raise_compiler_error(
+                "var raw_inputs: unknown contract table '" ~ table_name ~ "' (tables: "
+                ~ allowed.keys() | join(', ') ~ ")"
+            ) }}
+        {%- endif -%}
+        {%- set listed = [inputs] if inputs is string else inputs -%}
+        {%- if listed is none or listed | length == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "var raw_inputs: table '" ~ table_name ~ "' has an empty list of inputs"
+            ) }}
+        {%- endif -%}
+        {%- for input_name in listed if input_name not in allowed[table_name] -%}
+            {{ exceptions.raise_compiler_error(
+                "var raw_inputs: input '" ~ input_name ~ "' cannot feed table '" ~ table_name
+                ~ "' (allowed: " ~ allowed[table_name] | join(', ') ~ ")"
+            ) }}
+        {%- endfor -%}
+        {%- do selection.update({table_name: listed | unique | list}) -%}
+    {%- endfor -%}
+    {%- for table_name in allowed if table_name not in selection -%}
+        {%- do selection.update({table_name: ['files']}) -%}
+    {%- endfor -%}
+    {{ return(selection) }}
+{% endmacro %}
+
+{#- The inputs that feed one contract table. -#}
+{% macro raw_inputs_for(table_name) %}
+    {{ return(raw_inputs()[table_name]) }}
+{% endmacro %}
+
+{#- Whether `input_name` feeds any of `table_names` (all tables when none are given). -#}
+{% macro input_enabled(input_name, table_names=none) %}
+    {%- set selection = raw_inputs() -%}
+    {%- for table_name in (table_names or selection.keys()) if input_name in selection[table_name] -%}
+        {{ return(true) }}
+    {%- endfor -%}
+    {{ return(false) }}
+{% endmacro %}
+
+{#- Whether any connector is selected: then `files` tables sit in <raw_data_dir>/files/. -#}
+{% macro any_connector_selected() %}
+    {%- for inputs in raw_inputs().values() -%}
+        {%- for input_name in inputs if input_name != 'files' -%}
+            {{ return(true) }}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{% endmacro %}
+
+{#-
+    The rows of one contract table from every selected input, unioned (`union all`), each column
+    as text exactly as the contract's base model expects them. Connector rows come from the
+    `contract_<input>__<table>` models, only those that are not rejected at the connector.
+-#}
+{% macro raw_input_rows(table_name, columns) -%}
+    {%- for input_name in raw_inputs_for(table_name) %}
+    {%- if not loop.first %}
+
+    union all
+
+    {% endif %}
+    select
+        {%- for column in columns %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- if input_name == 'files' %}
+    from {{ source('marketing', table_name) }}
+    {%- else %}
+    from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+    where reject_reason is null
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The connector contract models that are built: [(input, contract table), ...]. -#}
+{% macro connector_contract_models() %}
+    {%- set models = [] -%}
+    {%- for table_name, inputs in raw_inputs().items() -%}
+        {%- for input_name in inputs if input_name != 'files' -%}
+            {%- do models.append((input_name, table_name)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(models) }}
+{% endmacro %}
+
+{#- The landed table each connector contract model reconciles against (docs/connectors.md). -#}
+{% macro connector_landed_table(input_name, table_name) %}
+    {%- set tables = {
+        ('hubspot', 'leads'): 'contact',
+        ('hubspot', 'deals'): 'deal',
+        ('google_ads', 'campaigns'): 'campaign_history',
+        ('google_ads', 'costs'): 'campaign_stats',
+        ('facebook_ads', 'campaigns'): 'campaign_history',
+        ('facebook_ads', 'costs'): 'basic_ad',
+        ('linkedin_ads', 'campaigns'): 'campaign_history',
+        ('linkedin_ads', 'costs'): 'ad_analytics_by_campaign',
+    } -%}
+    {{ return(tables[(input_name, table_name)]) }}
+{% endmacro %}
+
+{#- The connector contract models whose rows carry UTM values matched to campaigns. -#}
+{% macro connector_models_with_utm() %}
+    {%- set models = [] -%}
+    {%- for input_name, table_name in connector_contract_models() -%}
+        {%- if (input_name, table_name) in [('hubspot', 'leads')] -%}
+            {%- do models.append((input_name, table_name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(models) }}
+{% endmacro %}

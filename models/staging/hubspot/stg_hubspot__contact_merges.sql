@@ -1,0 +1,31 @@
+{{ config(enabled=input_enabled('hubspot', ['leads', 'deals'])) }}
+{#-
+    One row per contact id merged away: listed in the `;`-separated
+    `property_hs_merged_object_ids` of another, non-deleted contact, with that surviving contact
+    (the smallest id if several list it).
+-#}
+
+with
+
+contacts as (
+    select * from {{ ref('stg_hubspot__contacts') }}
+),
+
+listed as (
+    select
+        contact_id,
+        trim({{ split_to_rows('merged_object_ids', ';') }}) as merged_contact_id
+    from contacts
+    where not is_deleted and merged_object_ids is not null
+),
+
+final as (
+    select
+        merged_contact_id,
+        min(contact_id) as surviving_contact_id
+    from listed
+    where merged_contact_id <> '' and merged_contact_id <> contact_id
+    group by merged_contact_id
+)
+
+select * from final

@@ -1,0 +1,27 @@
+{{ config(enabled=input_enabled('linkedin_ads', ['campaigns', 'costs'])) }}
+{#- One row per landed account_history row, typed; `is_current_version` marks the latest. -#}
+{%- set present = landed_columns(source('linkedin_ads', 'account_history')) %}
+
+with
+
+source as (
+    select * from {{ source('linkedin_ads', 'account_history') }}
+),
+
+renamed as (
+    select
+        {{ landed_id('id') }} as account_id,
+        upper({{ landed_text('currency') }}) as currency,
+        {{ parse_timestamp(landed_text('last_modified_time')) }} as updated_at,
+        {{ fivetran_version_columns(present) }}
+    from source
+),
+
+final as (
+    select
+        *,
+        {{ version_number('account_id', 'updated_at') }} = 1 as is_current_version
+    from renamed
+)
+
+select * from final

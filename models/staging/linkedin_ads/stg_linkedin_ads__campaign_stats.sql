@@ -1,0 +1,29 @@
+{{ config(enabled=input_enabled('linkedin_ads', ['campaigns', 'costs'])) }}
+{#- Exact copies folded (`landed_copies`); one row per distinct landed ad_analytics_by_campaign row (campaign and day), typed. -#}
+
+with
+
+source as (
+    {{ distinct_landed_rows(source('linkedin_ads', 'ad_analytics_by_campaign')) }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ landed_id('campaign_id') }} as campaign_id,
+
+        -- numerics
+        {{ parse_number(landed_text('cost_in_local_currency')) }} as cost_in_local_currency,
+        {{ parse_number(landed_text('cost_in_usd')) }} as cost_in_usd,
+        {{ parse_number(landed_text('impressions')) }} as impressions,
+        {{ parse_number(landed_text('clicks')) }} as clicks,
+
+        -- dates
+        {{ parse_date(landed_text('day')) }} as stats_date,
+
+        -- exact copies of the landed row folded into this one
+        landed_copies
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,44 @@
+{#-
+    Accounting identity, per landed table that produces contract rows: landed rows (counted
+    straight from source(), independently of the connector models) = contract rows + collapsed
+    rows + rejected rows. Returns the landed tables that do not reconcile.
+-#}
+{%- set contract_models = connector_contract_models() %}
+{%- if contract_models | length == 0 %}
+select 1 as no_connector where 1 = 0
+{%- else %}
+with
+
+landed_counts as (
+    {%- for input_name, table_name in contract_models %}
+    {%- set landed_table = connector_landed_table(input_name, table_name) %}
+    select
+        '{{ input_name }}' as input_name,
+        '{{ landed_table }}' as landed_table,
+        count(*) as landed_rows
+    from {{ source(input_name, landed_table) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+reconciliation as (
+    select * from {{ ref('fct_connector_reconciliation') }}
+)
+
+select
+    landed_counts.input_name,
+    landed_counts.landed_table,
+    landed_counts.landed_rows,
+    reconciliation.contract_rows,
+    reconciliation.collapsed_rows,
+    reconciliation.rejected_rows
+from landed_counts
+left join reconciliation
+    on
+        landed_counts.input_name = reconciliation.input_name
+        and landed_counts.landed_table = reconciliation.landed_table
+where
+    reconciliation.input_name is null
+    or landed_counts.landed_rows
+    != reconciliation.contract_rows + reconciliation.collapsed_rows + reconciliation.rejected_rows
+{%- endif %}
