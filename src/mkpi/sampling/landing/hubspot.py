@@ -32,8 +32,9 @@ from mkpi.sampling.landing.urls import UNIFORMS, Source, plan_source
 
 NAT = np.datetime64("NaT", "s")
 ID_STEP = 10  # lead n is contact base + 10 n; the gaps hold merged-away and deleted records
-MERGED_OFFSETS = (-5, -4)
-DELETED_OFFSET = 3
+MERGED_OFFSETS = (-5, -4)  # merged-away contacts of lead n
+MERGED_DEAL_OFFSET = -5  # an older deal merged into deal n
+DELETED_OFFSET = 3  # a deleted contact next to lead n, a deleted deal next to deal n
 TIMESTAMP_STYLES = {
     SPACE: 0.35,
     ZULU_MILLIS: 0.3,
@@ -340,9 +341,7 @@ class _Builder:
         count = min(len(deals), max(2, round(0.03 * len(deals))))
         for j in self._some(len(deals), count):
             # an older duplicate deal merged into deal j
-            old_id = self.deal_id(j) - 5
-            if any(pair[1] == old_id for pair in merged):
-                continue
+            old_id = self.deal_id(j) + MERGED_DEAL_OFFSET
             created = deals.created_at[j] - days_as_seconds(rng.uniform(1, 20))
             rows.append(self._extra_deal(old_id, j, created, "open", False, None))
             links.append((old_id, self.lead_contact(int(deals.lead[j])), 3))
@@ -350,8 +349,6 @@ class _Builder:
         for j in self._some(len(deals), count):
             # a won deal deleted in HubSpot
             deleted_id = self.deal_id(j) + DELETED_OFFSET
-            if any(row["deal_id"] == deleted_id for row in rows):
-                continue
             flags = (True, False) if rng.random() < 0.6 else (None, True)
             created = deals.created_at[j] + days_as_seconds(rng.uniform(0, 5))
             rows.append(self._extra_deal(deleted_id, j, created, "won", *flags))
