@@ -53,7 +53,11 @@ cost_rows as (
         channel,
         {{ platform_campaign_id(input_name, 'campaign_id') }} as campaign_id,
         'media' as cost_category,
-        cast(sum(amount) as {{ dbt.type_string() }}) as amount,
+        -- NULL (the contract rejects it) when any of the day's rows has a cost that is no number
+        cast(
+            case when max(case when has_unreadable_cost then 1 else 0 end) = 0 then sum(amount) end
+            as {{ dbt.type_string() }}
+        ) as amount,
         currency,
         cast(cast(sum(impressions) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) as impressions,
         cast(cast(sum(clicks) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) as clicks,
@@ -84,7 +88,9 @@ cost_rows as (
         'DEMAND_GEN': 'display',
         'DISCOVERY': 'display',
     } -%}
-    {%- do types.update(var('google_ads_channel_types', none) or {}) -%}
+    {%- for channel_type_value, channel in (var('google_ads_channel_types', none) or {}).items() -%}
+        {%- do types.update({channel_type_value | upper: channel}) -%}
+    {%- endfor -%}
     case {{ channel_type }}
         {%- for channel_type_value, channel in types.items() %}
         when '{{ channel_type_value | upper }}' then '{{ channel }}'

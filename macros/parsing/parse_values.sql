@@ -3,7 +3,7 @@
     read, so a model compares `raw is not null and parsed is null` to find a bad value and reject
     the row with a reason instead of failing the build.
 
-    Accepted forms (shared/spec/raw-data.md): ISO 8601 dates and timestamps, UTC unless an offset
+    Accepted forms (docs/raw-data.md): ISO 8601 dates and timestamps, UTC unless an offset
     is given; `.` as decimal mark; booleans true/false, t/f, 1/0, yes/no in any case, empty = false.
 -#}
 

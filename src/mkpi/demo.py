@@ -1,5 +1,9 @@
 """`mkpi demo`: the main job. Build the whole project on DuckDB, validate the marts, write the
-dashboard, and say where everything is."""
+dashboard, and say where everything is.
+
+`--connectors` runs the same job on the sample company as Fivetran would land it (HubSpot, Google
+Ads, Meta Ads, LinkedIn Ads, plus files for what no connector holds): it writes that landing to
+target/connector-sample and builds with the inputs its raw_inputs.yml names."""
 
 from __future__ import annotations
 
@@ -10,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from mkpi.paths import duckdb_path, project_root, sample_dir
+from mkpi.sampling.generator import SampleConfig
+from mkpi.sampling.landing.writer import write_landing
 
 
 def dbt_executable() -> str:
@@ -31,6 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--raw-dir", type=Path, default=None, help="raw data folder (default: bundled sample)"
     )
     parser.add_argument("--skip-validate", action="store_true", help="do not run `mkpi validate`")
+    parser.add_argument(
+        "--connectors",
+        action="store_true",
+        help="build on the sample company as a connector landing (HubSpot and ad platforms)",
+    )
+
+
+def connector_landing(root: Path) -> tuple[Path, dict]:
+    """The sample company written as a connector landing, and the dbt vars that select it."""
+    landing = root / "target" / "connector-sample"
+    print(f"\n==> write the sample company as a connector landing to {landing}", flush=True)
+    write_landing(SampleConfig(), landing)
+    selection = yaml.safe_load((landing / "raw_inputs.yml").read_text(encoding="utf-8"))
+    return landing, selection
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,8 +60,12 @@ def run(args: argparse.Namespace) -> int:
     database = duckdb_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(root)}
-    raw_dir = (args.raw_dir or sample_dir()).resolve()
-    dbt_vars = json.dumps({"raw_data_dir": str(raw_dir)})
+    selection: dict = {}
+    if args.connectors:
+        raw_dir, selection = connector_landing(root)
+    else:
+        raw_dir = (args.raw_dir or sample_dir()).resolve()
+    dbt_vars = json.dumps({"raw_data_dir": str(raw_dir), **selection})
     # from scratch: the demo may point at another raw directory than the last build did, and an
     # incremental run only re-reads recent rows (DECISIONS.md D16)
     run_step(

@@ -4,12 +4,13 @@ A contract directory: for each of the eight raw tables, `<dir>/<table>.parquet` 
 `<dir>/<table>.csv` replaces the table `<schema>.<table>` (and the optional `campaign_mapping`
 when present). A connector landing (docs/connectors.md: `<dir>/<input>/<table>` for connector
 inputs, `<dir>/files/<table>` for the contract's own tables): every table file of every input
-folder replaces `<input>.<table>`, the `files` folder's go to `<schema>`. Each table: every column of the file, including unknown extra ones,
-becomes a `text` column, and every value arrives as the text in the file (an empty CSV cell is
-NULL; Parquet values are cast to text by DuckDB). Files are read exactly like the DuckDB build
-reads them (`read_csv(..., header = true, all_varchar = true)`, see macros/raw/), so both targets
-see the same raw rows. Column names are lower-cased, as EL tools do (PostgreSQL folds unquoted
-names; DuckDB ignores case).
+folder replaces `<input>.<table>`, the `files` folder's go to `<schema>`. Each table: every
+column of the file, including unknown extra ones, becomes a `text` column, and every value
+arrives as the text in the file (an empty CSV cell is NULL; Parquet values are cast to text by
+DuckDB; a warehouse connector lands typed columns, which staging reads as text alike). Files
+are read exactly like the DuckDB build reads them (`read_csv(..., header = true,
+all_varchar = true)`, see macros/raw/), so both targets see the same raw rows. Column names
+are lower-cased, as EL tools do (PostgreSQL folds unquoted names; DuckDB ignores case).
 
 Columns are not checked against the contract here: dbt's on-run-start hook does that and names
 what is missing. Files are streamed (DuckDB writes a temporary CSV, PostgreSQL COPYs it), so
@@ -116,13 +117,15 @@ def is_connector_landing(folder: Path) -> bool:
 
 
 def plan_load(folder: Path, schema: str) -> list[RawFile]:
-    """The files to load and the schema of each (LoadError, exit 2, if a contract one is missing)."""
+    """The files to load, each with its schema (LoadError, exit 2, if a contract one is missing)."""
     if not folder.is_dir():
         raise LoadError(f"raw data directory not found: {folder}", exit_code=2)
     if not is_connector_landing(folder):
         optional = _table_files(folder)
         return [RawFile(raw.table, raw.path, schema) for raw in find_raw_files(folder)] + [
-            RawFile(table, optional[table], schema) for table in OPTIONAL_TABLES if table in optional
+            RawFile(table, optional[table], schema)
+            for table in OPTIONAL_TABLES
+            if table in optional
         ]
     planned: list[RawFile] = []
     for input_name in ("files", *CONNECTOR_INPUTS):

@@ -22,9 +22,11 @@ def run_dbt(
     work: Path,
     name: str = "dbt",
     extra_env: dict[str, str] | None = None,
+    extra_vars: dict | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """`dbt <arguments>` on `raw_dir` into `<work>/<name>.duckdb`: the result and the file.
-    `extra_env` adds variables (e.g. MKPI_PG_* for `--target postgres`)."""
+    `extra_env` adds variables (e.g. MKPI_PG_* for `--target postgres`), `extra_vars` dbt vars
+    (e.g. raw_inputs)."""
     database = work / f"{name}.duckdb"
     env = {
         **(extra_env or {}),
@@ -42,7 +44,7 @@ def run_dbt(
         "--log-path",
         str(work / f"logs-{name}"),
         "--vars",
-        json.dumps({"raw_data_dir": str(raw_dir)}),
+        json.dumps({"raw_data_dir": str(raw_dir), **(extra_vars or {})}),
     ]
     result = subprocess.run(
         command, cwd=project_root(), env=env, capture_output=True, text=True, check=False

@@ -76,3 +76,82 @@ def test_extra_columns_and_any_column_order_are_fine(tmp_path: Path) -> None:
     write_raw(raw, tables)
     result = dbt_seed(raw, tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+# Connector inputs (docs/connectors.md): the selection var and the landed tables.
+
+HUBSPOT = {
+    "contact": "id,_fivetran_deleted,property_hs_merged_object_ids,property_createdate,"
+    "property_email,property_hs_analytics_source,property_hs_analytics_first_url,"
+    "property_hs_lifecyclestage_marketingqualifiedlead_date,"
+    "property_hs_lifecyclestage_salesqualifiedlead_date,property_hs_lifecyclestage_customer_date\n"
+    "101,false,,2026-01-02T10:00:00,a@example.com,PAID_SEARCH,,,,\n",
+    "deal": "deal_id,is_deleted,_fivetran_deleted,deal_pipeline_stage_id,property_createdate,"
+    "property_closedate,property_amount,property_deal_currency_code\n",
+    "deal_contact": "deal_id,contact_id\n",
+    "deal_pipeline_stage": "stage_id,closed_won,is_closed,probability\n",
+}
+HUBSPOT_INPUTS = {"raw_inputs": {"leads": ["hubspot"], "deals": ["hubspot"]}}
+
+
+def write_landing(folder: Path, hubspot: dict[str, str]) -> None:
+    """Files for every contract table but leads and deals, which HubSpot feeds."""
+    write_raw(folder / "files", {k: v for k, v in TABLES.items() if k not in ("leads", "deals")})
+    write_raw(folder / "hubspot", hubspot)
+
+
+def seed_with(raw_dir: Path, tmp_path: Path, dbt_vars: dict) -> subprocess.CompletedProcess[str]:
+    result, _ = run_dbt(["seed"], raw_dir, tmp_path, "inputs", extra_vars=dbt_vars)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("raw_inputs", "message"),
+    [
+        ({"lead": ["files"]}, "var raw_inputs: unknown contract table 'lead'"),
+        ({"touchpoints": ["hubspot"]}, "var raw_inputs: input 'hubspot' cannot feed table"),
+        ({"leads": []}, "var raw_inputs: table 'leads' has an empty list of inputs"),
+    ],
+)
+def test_a_wrong_input_selection_is_named(tmp_path: Path, raw_inputs: dict, message: str) -> None:
+    raw = tmp_path / "raw"
+    write_raw(raw, TABLES)
+    result = seed_with(raw, tmp_path, {"raw_inputs": raw_inputs})
+    assert result.returncode != 0
+    assert message in result.stdout
+
+
+def test_a_missing_connector_table_is_named(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write_landing(landing, {k: v for k, v in HUBSPOT.items() if k != "deal_contact"})
+    result = seed_with(landing, tmp_path, HUBSPOT_INPUTS)
+    assert result.returncode != 0
+    expected = (
+        f"hubspot: table 'deal_contact' not found: expected {landing}/hubspot/deal_contact.csv"
+        " or .parquet"
+    )
+    assert expected in result.stdout
+
+
+def test_a_missing_connector_column_is_named(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    hubspot = dict(HUBSPOT)
+    hubspot["contact"] = hubspot["contact"].replace("property_createdate", "createdate")
+    write_landing(landing, hubspot)
+    result = seed_with(landing, tmp_path, HUBSPOT_INPUTS)
+    assert result.returncode != 0
+    expected = (
+        "hubspot: table 'contact' is missing column 'property_createdate'"
+        f" (in {landing}/hubspot/contact.csv)"
+    )
+    assert expected in result.stdout
+
+
+def test_only_the_selected_inputs_need_tables(tmp_path: Path) -> None:
+    """HubSpot selected: no ad-platform tables and no files leads or deals are needed; optional
+    HubSpot tables (merged_deal, and contact_property_history while the contact table has the
+    lifecycle columns) may be absent."""
+    landing = tmp_path / "landing"
+    write_landing(landing, HUBSPOT)
+    result = seed_with(landing, tmp_path, HUBSPOT_INPUTS)
+    assert result.returncode == 0, result.stdout[-2000:]

@@ -23,10 +23,7 @@ with
 
 {% endfor %}
 unioned as (
-    {%- for input_name, table_name in contract_models %}
-    select * from {{ input_name }}__{{ table_name }}
-    {% if not loop.last %}union all{% endif %}
-    {%- else %}
+    -- typed and empty when no connector is selected
     select
         cast(null as {{ dbt.type_string() }}) as input_name,
         cast(null as {{ dbt.type_string() }}) as landed_table,
@@ -35,7 +32,10 @@ unioned as (
         0 as collapsed_rows,
         0 as rejected_rows
     where 1 = 0
-    {%- endfor %}
+    {% for input_name, table_name in contract_models %}
+        union all
+        select * from {{ input_name }}__{{ table_name }}
+    {% endfor %}
 ),
 
 final as (

@@ -7,21 +7,21 @@
 with
 
 unioned as (
-    {%- for input_name, table_name in utm_models %}
-    select
-        '{{ input_name }}' as input_name,
-        utm_id,
-        utm_campaign
-    from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
-    where is_unmatched_campaign and reject_reason is null
-    {% if not loop.last %}union all{% endif %}
-    {%- else %}
+    -- typed and empty when no connector carries UTM values
     select
         cast(null as {{ dbt.type_string() }}) as input_name,
         cast(null as {{ dbt.type_string() }}) as utm_id,
         cast(null as {{ dbt.type_string() }}) as utm_campaign
     where 1 = 0
-    {%- endfor %}
+    {% for input_name, table_name in utm_models %}
+        union all
+        select
+            '{{ input_name }}' as input_name,
+            utm_id,
+            utm_campaign
+        from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+        where is_unmatched_campaign and reject_reason is null
+    {% endfor %}
 ),
 
 final as (

@@ -30,6 +30,7 @@ priced as (
         stats.spend as amount,
         stats.impressions,
         stats.clicks,
+        stats.has_unreadable_cost,
         stats.landed_copies
     from stats
     left join ads on stats.ad_id = ads.ad_id

@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('facebook_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('facebook_ads', ['costs'])) }}
 {#- One row per landed account_history row, typed; the latest sync is the current version. -#}
 {%- set present = landed_columns(source('facebook_ads', 'account_history')) %}
 

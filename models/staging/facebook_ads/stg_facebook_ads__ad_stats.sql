@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('facebook_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('facebook_ads', ['costs'])) }}
 {#- Exact copies folded (`landed_copies`); one row per distinct landed basic_ad row (ad and day), typed. -#}
 
 with
@@ -20,6 +20,9 @@ renamed as (
 
         -- dates
         {{ parse_date(landed_text(adapter.quote('date'))) }} as stats_date,
+
+        -- a cost that does not read as a number makes the whole campaign-day's cost unknown
+        {{ is_unreadable(landed_text('spend'), parse_number(landed_text('spend'))) }} as has_unreadable_cost,
 
         -- exact copies of the landed row folded into this one
         landed_copies

@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('facebook_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('facebook_ads', ['costs'])) }}
 {#- One row per landed ad_history row (the ad's campaign); `is_current_version` marks the latest. -#}
 {%- set present = landed_columns(source('facebook_ads', 'ad_history')) %}
 

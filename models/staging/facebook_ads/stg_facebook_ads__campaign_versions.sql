@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('facebook_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('facebook_ads', ['campaigns'])) }}
 {#- One row per landed campaign_history row, typed; `is_current_version` marks the latest. -#}
 {%- set present = landed_columns(source('facebook_ads', 'campaign_history')) %}
 

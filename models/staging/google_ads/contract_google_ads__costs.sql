@@ -29,6 +29,7 @@ priced as (
         stats.cost_micros * 0.000001 as amount,
         stats.impressions,
         stats.clicks,
+        stats.has_unreadable_cost,
         stats.landed_copies
     from stats
     left join campaigns on stats.campaign_id = campaigns.campaign_id

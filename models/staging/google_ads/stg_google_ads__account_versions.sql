@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('google_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('google_ads', ['costs'])) }}
 {#- One row per landed account_history row, typed; `is_current_version` marks the latest. -#}
 {%- set present = landed_columns(source('google_ads', 'account_history')) %}
 

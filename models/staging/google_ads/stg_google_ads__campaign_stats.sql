@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('google_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('google_ads', ['costs'])) }}
 {#- Exact copies folded (`landed_copies`); one row per distinct landed campaign-day-segment row, typed. -#}
 
 with
@@ -20,6 +20,9 @@ renamed as (
 
         -- dates
         {{ parse_date(landed_text(adapter.quote('date'))) }} as stats_date,
+
+        -- a cost that does not read as a number makes the whole campaign-day's cost unknown
+        {{ is_unreadable(landed_text('cost_micros'), parse_number(landed_text('cost_micros'))) }} as has_unreadable_cost,
 
         -- exact copies of the landed row folded into this one
         landed_copies

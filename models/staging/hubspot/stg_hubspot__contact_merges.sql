@@ -2,7 +2,7 @@
 {#-
     One row per contact id merged away: listed in the `;`-separated
     `property_hs_merged_object_ids` of another, non-deleted contact, with that surviving contact
-    (the smallest id if several list it).
+    (the smallest id, in numeric order, if several list it).
 -#}
 
 with
@@ -19,13 +19,24 @@ listed as (
     where not is_deleted and merged_object_ids is not null
 ),
 
+ranked as (
+    select
+        merged_contact_id,
+        contact_id,
+        row_number() over (
+            partition by merged_contact_id
+            order by length(contact_id), contact_id
+        ) as survivor_rank
+    from listed
+    where merged_contact_id <> '' and merged_contact_id <> contact_id
+),
+
 final as (
     select
         merged_contact_id,
-        min(contact_id) as surviving_contact_id
-    from listed
-    where merged_contact_id <> '' and merged_contact_id <> contact_id
-    group by merged_contact_id
+        contact_id as surviving_contact_id
+    from ranked
+    where survivor_rank = 1
 )
 
 select * from final

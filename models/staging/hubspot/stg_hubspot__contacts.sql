@@ -36,10 +36,9 @@ renamed as (
 
         -- timestamps (UTC)
         {{ parse_timestamp(landed_text('property_createdate')) }} as created_at,
-        {%- for column in lifecycle_columns %}
-        {{ parse_timestamp(landed_text(column, present)) }} as {{ ['mql_at', 'sql_at', 'customer_at'][loop.index0] }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        {{ parse_timestamp(landed_text(lifecycle_columns[0], present)) }} as mql_at,
+        {{ parse_timestamp(landed_text(lifecycle_columns[1], present)) }} as sql_at,
+        {{ parse_timestamp(landed_text(lifecycle_columns[2], present)) }} as customer_at
     from source
 )
 

@@ -6,7 +6,7 @@
 -#}
 {%- set landed = source('hubspot', 'contact_property_history') -%}
 {%- set contact_columns = landed_columns(source('hubspot', 'contact')) -%}
-{%- set needed = execute and (
+{%- set needed = execute and contact_columns | length > 0 and (
     'property_hs_lifecyclestage_marketingqualifiedlead_date' not in contact_columns
     or 'property_hs_lifecyclestage_salesqualifiedlead_date' not in contact_columns
     or 'property_hs_lifecyclestage_customer_date' not in contact_columns
@@ -21,36 +21,29 @@
 
 with
 
-{%- if exists and (needed or not execute) %}
-
-source as (
-    select * from {{ landed }}
-),
-
 renamed as (
-    select
-        {{ landed_id('contact_id') }} as contact_id,
-        lower({{ landed_text('value') }}) as lifecycle_stage,
-        {{ parse_timestamp(landed_text(adapter.quote('timestamp'))) }} as changed_at
-    from source
-    where lower({{ landed_text('name') }}) = 'lifecyclestage'
+    {%- if exists and (needed or not execute) %}
+        select
+            {{ landed_id('contact_id') }} as contact_id,
+            lower({{ landed_text('value') }}) as lifecycle_stage,
+            {{ parse_timestamp(landed_text(adapter.quote('timestamp'))) }} as changed_at
+        from {{ landed }}
+        where lower({{ landed_text('name') }}) = 'lifecyclestage'
+    {%- else %}
+        -- not needed (the contact table has the lifecycle dates) or absent: no rows
+        select
+            cast(null as {{ dbt.type_string() }}) as contact_id,
+            cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
+            cast(null as {{ dbt.type_timestamp() }}) as changed_at
+        where 1 = 0
+    {%- endif %}
 ),
-{%- else %}
-
-renamed as (
-    -- not needed (the contact table has the lifecycle dates) or absent: no rows
-    select
-        cast(null as {{ dbt.type_string() }}) as contact_id,
-        cast(null as {{ dbt.type_string() }}) as lifecycle_stage,
-        cast(null as {{ dbt.type_timestamp() }}) as changed_at
-    where 1 = 0
-),
-{%- endif %}
 
 final as (
     select
         contact_id,
         lifecycle_stage,
+        changed_at,
         case lifecycle_stage
             when 'subscriber' then 1
             when 'lead' then 2
@@ -59,8 +52,7 @@ final as (
             when 'opportunity' then 5
             when 'customer' then 6
             when 'evangelist' then 7
-        end as stage_rank,
-        changed_at
+        end as stage_rank
     from renamed
 )
 

@@ -4,26 +4,18 @@
 
 with
 
-{%- if landed_table_exists(landed) %}
-
-source as (
-    select * from {{ landed }}
-),
-
 renamed as (
-    select
-        {{ landed_id('deal_id') }} as deal_id,
-        {{ landed_id('merged_deal_id') }} as merged_deal_id
-    from source
+    {%- if landed_table_exists(landed) %}
+        select
+            {{ landed_id('deal_id') }} as deal_id,
+            {{ landed_id('merged_deal_id') }} as merged_deal_id
+        from {{ landed }}
+    {%- else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as deal_id,
+            cast(null as {{ dbt.type_string() }}) as merged_deal_id
+        where 1 = 0
+    {%- endif %}
 )
-{%- else %}
-
-renamed as (
-    select
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as merged_deal_id
-    where 1 = 0
-)
-{%- endif %}
 
 select * from renamed

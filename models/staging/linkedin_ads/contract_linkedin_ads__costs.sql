@@ -10,6 +10,7 @@
         "var linkedin_ads_cost_currency must be local or usd, got '" ~ cost_currency ~ "'"
     ) }}
 {%- endif %}
+{%- set in_usd = cost_currency == 'usd' %}
 
 with
 
@@ -32,15 +33,11 @@ priced as (
         stats.campaign_id,
         stats.stats_date,
         'paid_social' as channel,
-        {%- if cost_currency == 'usd' %}
-        'USD' as currency,
-        stats.cost_in_usd as amount,
-        {%- else %}
-        accounts.currency,
-        stats.cost_in_local_currency as amount,
-        {%- endif %}
+        {{ "'USD'" if in_usd else 'accounts.currency' }} as currency,
+        {{ 'stats.cost_in_usd' if in_usd else 'stats.cost_in_local_currency' }} as amount,
         stats.impressions,
         stats.clicks,
+        stats.has_unreadable_cost,
         stats.landed_copies
     from stats
     left join campaigns on stats.campaign_id = campaigns.campaign_id

@@ -1,4 +1,4 @@
-{{ config(enabled=input_enabled('linkedin_ads', ['campaigns', 'costs'])) }}
+{{ config(enabled=input_enabled('linkedin_ads', ['costs'])) }}
 {#- One row per landed account_history row, typed; `is_current_version` marks the latest. -#}
 {%- set present = landed_columns(source('linkedin_ads', 'account_history')) %}
 

@@ -10,11 +10,7 @@
 with
 
 mapping as (
-    {%- if use_files %}
-    select * from {{ files_table }}
-    {%- else %}
-    select * from {{ ref('campaign_mapping') }}
-    {%- endif %}
+    select * from {{ files_table if use_files else ref('campaign_mapping') }}
 ),
 
 cleaned as (

@@ -75,17 +75,16 @@ rejected as (
         raw_row
     from {{ ref('base_marketing__keyword_rankings') }}
     where reject_reason is not null
-    {%- for input_name, table_name in connector_contract_models() %}
+    {% for input_name, table_name in connector_contract_models() %}
+        union all
 
-    union all
-
-    select
-        source_table,
-        reject_reason,
-        {{ raw_row_json(['landed_key']) }} as raw_row
-    from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
-    where reject_reason is not null
-    {%- endfor %}
+        select
+            source_table,
+            reject_reason,
+            {{ raw_row_json(['landed_key']) }} as raw_row
+        from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+        where reject_reason is not null
+    {% endfor %}
 ),
 
 final as (

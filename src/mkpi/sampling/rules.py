@@ -1,6 +1,6 @@
 """A reference classifier of raw rows: what staging must conclude about each one.
 
-It implements the reject rules of the raw contract (shared/spec/raw-data.md) on text rows, in
+It implements the reject rules of the raw contract (docs/raw-data.md) on text rows, in
 their precedence order (first match wins), so the generators can state exact expectations: the
 sample data must come out all clean, and the dirty data set's manifests are computed with it and
 checked against the reason each bad row was injected for. It is a test oracle for small data, not
@@ -140,6 +140,9 @@ def _project(table: Table, raw: RawTable) -> list[dict[str, str]]:
 def _missing_value(table: Table, row: Mapping[str, str]) -> bool:
     for column in table.columns:
         skip = column.nullable or column.name in table.key or column.name in CHANNEL_COLUMNS
+        # an empty lead is no clean lead (orphan_lead_id), an empty stage no stage (invalid_stage)
+        skip = skip or (table.name in LEAD_CHILDREN and column.name == "lead_id")
+        skip = skip or (table.name == "deals" and column.name == "stage")
         if not skip and column.data_type != "boolean" and row[column.name] == "":
             return True
     return table.name == "deals" and row["stage"].strip().lower() == "won" and not row["closed_at"]

@@ -4,21 +4,25 @@
     rows + rejected rows. Returns the landed tables that do not reconcile.
 -#}
 {%- set contract_models = connector_contract_models() %}
-{%- if contract_models | length == 0 %}
-select 1 as no_connector where 1 = 0
-{%- else %}
+
 with
 
 landed_counts as (
-    {%- for input_name, table_name in contract_models %}
-    {%- set landed_table = connector_landed_table(input_name, table_name) %}
+    -- typed and empty when no connector is selected
     select
-        '{{ input_name }}' as input_name,
-        '{{ landed_table }}' as landed_table,
-        count(*) as landed_rows
-    from {{ source(input_name, landed_table) }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as input_name,
+        cast(null as {{ dbt.type_string() }}) as landed_table,
+        0 as landed_rows
+    where 1 = 0
+    {% for input_name, table_name in contract_models %}
+        {%- set landed_table = connector_landed_table(input_name, table_name) %}
+        union all
+        select
+            '{{ input_name }}' as input_name,
+            '{{ landed_table }}' as landed_table,
+            count(*) as landed_rows
+        from {{ source(input_name, landed_table) }}
+    {% endfor %}
 ),
 
 reconciliation as (
@@ -41,4 +45,3 @@ where
     reconciliation.input_name is null
     or landed_counts.landed_rows
     != reconciliation.contract_rows + reconciliation.collapsed_rows + reconciliation.rejected_rows
-{%- endif %}

@@ -4,31 +4,34 @@
     connector contract models for connector inputs (their rows that were not rejected at the
     connector), independently of the staging models. Returns the tables that do not reconcile.
 -#}
+{%- set table_inputs = [] %}
+{%- for table_name in raw_table_names() %}
+    {%- for input_name in raw_inputs_for(table_name) %}
+        {%- do table_inputs.append((table_name, input_name)) %}
+    {%- endfor %}
+{%- endfor %}
+
 with
 
-{% for table_name in raw_table_names() %}
-    {{ table_name }}_raw as (
+raw_counts_by_input as (
+    {% for table_name, input_name in table_inputs %}
         select
             '{{ table_name }}' as source_table,
-            {%- for input_name in raw_inputs_for(table_name) %}
-            {%- if input_name == 'files' %}
-            (select count(*) from {{ source('marketing', table_name) }})
-            {%- else %}
-            (
-                select count(*) from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
-                where reject_reason is null
-            )
-            {%- endif %}
-            {{- ' +' if not loop.last }}
-            {%- endfor %} as raw_rows
-    ),
-
-{% endfor %}
-raw_counts as (
-    {% for table_name in raw_table_names() %}
-        select * from {{ table_name }}_raw
+            count(*) as raw_rows
+        from
+            {{ source('marketing', table_name) if input_name == 'files'
+                else ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+        where {{ 'true' if input_name == 'files' else 'reject_reason is null' }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
+),
+
+raw_counts as (
+    select
+        source_table,
+        sum(raw_rows) as raw_rows
+    from raw_counts_by_input
+    group by source_table
 ),
 
 reconciliation as (

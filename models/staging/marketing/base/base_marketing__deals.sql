@@ -46,7 +46,7 @@ checked as (
             when deal_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
             when
-                lead_id is null or created_at is null or stage is null
+                created_at is null
                 or amount is null or currency is null
                 or (stage_normalized = 'won' and closed_at is null)
                 then 'missing_value'
@@ -57,7 +57,7 @@ checked as (
             when {{ is_unreadable('amount', 'amount_parsed') }} then 'bad_number'
             when amount_parsed < 0 then 'negative_amount'
             when closed_at_parsed < created_at_parsed then 'end_before_start'
-            when stage_normalized not in ('open', 'won', 'lost') then 'invalid_stage'
+            when stage_normalized is null or stage_normalized not in ('open', 'won', 'lost') then 'invalid_stage'
             when fx_rate is null then 'unknown_currency'
             when not has_clean_lead then 'orphan_lead_id'
         end as reject_reason

@@ -43,7 +43,7 @@ checked as (
             when order_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
             when
-                lead_id is null or ordered_at is null or revenue is null or currency is null
+                ordered_at is null or revenue is null or currency is null
                 then 'missing_value'
             when {{ is_unreadable('ordered_at', 'ordered_at_parsed') }} then 'bad_timestamp'
             when

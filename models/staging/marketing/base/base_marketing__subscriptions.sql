@@ -44,7 +44,7 @@ checked as (
             when copy_number > 1 then null
             when subscription_id is null or valid_from is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
-            when lead_id is null or mrr is null or currency is null then 'missing_value'
+            when mrr is null or currency is null then 'missing_value'
             when
                 {{ is_unreadable('valid_from', 'valid_from_parsed') }}
                 or {{ is_unreadable('valid_to', 'valid_to_parsed') }}
