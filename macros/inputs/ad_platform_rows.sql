@@ -54,10 +54,9 @@ cost_rows as (
         {{ platform_campaign_id(input_name, 'campaign_id') }} as campaign_id,
         'media' as cost_category,
         -- NULL (the contract rejects it) when any of the day's rows has a cost that is no number
-        cast(
-            case when max(case when has_unreadable_cost then 1 else 0 end) = 0 then sum(amount) end
-            as {{ dbt.type_string() }}
-        ) as amount,
+        {{ contract_number_text(
+            'case when max(case when has_unreadable_cost then 1 else 0 end) = 0 then sum(amount) end'
+        ) }} as amount,
         currency,
         cast(cast(sum(impressions) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) as impressions,
         cast(cast(sum(clicks) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}) as clicks,
@@ -71,6 +70,11 @@ cost_rows as (
     from {{ stats_cte }}
     group by stats_date, channel, campaign_id, currency
 )
+{%- endmacro %}
+
+{#- A number as contract text, at the contract's numeric scale: the same text on every adapter. -#}
+{% macro contract_number_text(expression) -%}
+    cast(cast({{ expression }} as {{ dbt.type_numeric() }}) as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {% macro platform_campaign_id(input_name, platform_id) -%}

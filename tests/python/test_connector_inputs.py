@@ -238,7 +238,7 @@ def test_lifecycle_dates_from_the_property_history(work: Path, connector_build: 
         counts = connection.sql(
             "select count(mql_at), count(sql_at), count(customer_at)"
             " from staging.contract_hubspot__leads"
-        ).fetchone()
+        ).fetchall()[0]
     with duckdb.connect(str(connector_build), read_only=True) as connection:
         from_columns = connection.sql(query).fetchall()
     expected = [

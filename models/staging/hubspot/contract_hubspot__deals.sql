@@ -109,7 +109,7 @@ final as (
         -- an open deal's close date is HubSpot's expected close date, not a close
         cast(case when stage in ('won', 'lost') then close_date_at end as {{ dbt.type_string() }}) as closed_at,
         stage,
-        cast(amount as {{ dbt.type_string() }}) as amount,
+        {{ contract_number_text('amount') }} as amount,
         coalesce(
             currency_code,
             '{{ (var("hubspot_default_currency", none) or var("reporting_currency", "EUR")) | upper }}'
