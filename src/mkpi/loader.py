@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from mkpi.paths import RAW_TABLES
+from mkpi.paths import CONNECTOR_INPUTS, RAW_TABLES
 from mkpi.pg import PgSettings, connect
 
 COPY_BUFFER_BYTES = 1 << 20
@@ -46,17 +46,6 @@ class LoadError(Exception):
         self.exit_code = exit_code
 
 
-# the connector inputs whose landed tables sit in <dir>/<input>/ (docs/connectors.md)
-CONNECTOR_INPUTS: tuple[str, ...] = (
-    "hubspot",
-    "google_ads",
-    "facebook_ads",
-    "linkedin_ads",
-    "ga4",
-    "search_console",
-    "stripe",
-    "shopify",
-)
 # contract-side lookups that are loaded when present
 OPTIONAL_TABLES: tuple[str, ...] = ("campaign_mapping", "money_keywords")
 

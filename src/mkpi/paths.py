@@ -39,3 +39,18 @@ RAW_TABLES: tuple[str, ...] = (
     "orders",
     "keyword_rankings",
 )
+
+# Connector inputs (docs/connectors.md) and the landed tables whose rows they reject with a
+# reason: `fct_data_quality_issues.source_table` names them as `<input>.<table>` (rejected rows)
+# or `<input>` (unmatched campaign values).
+CONNECTOR_INPUTS: tuple[str, ...] = (
+    "hubspot",
+    "google_ads",
+    "facebook_ads",
+    "linkedin_ads",
+    "ga4",
+    "search_console",
+    "stripe",
+    "shopify",
+)
+CONNECTOR_REJECTING_TABLES: tuple[str, ...] = ("hubspot.contact", "hubspot.deal")

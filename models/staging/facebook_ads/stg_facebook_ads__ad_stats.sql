@@ -22,7 +22,8 @@ renamed as (
         {{ parse_date(landed_text(adapter.quote('date'))) }} as stats_date,
 
         -- a cost that does not read as a number makes the whole campaign-day's cost unknown
-        {{ is_unreadable(landed_text('spend'), parse_number(landed_text('spend'))) }} as has_unreadable_cost,
+        {{ is_unreadable(landed_text('spend'), parse_number(landed_text('spend'))) }}
+            as has_unreadable_cost,
 
         -- exact copies of the landed row folded into this one
         landed_copies

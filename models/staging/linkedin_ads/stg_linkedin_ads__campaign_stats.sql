@@ -28,7 +28,8 @@ renamed as (
         {{ parse_date(landed_text('day')) }} as stats_date,
 
         -- a cost that does not read as a number makes the whole campaign-day's cost unknown
-        {{ is_unreadable(landed_text(cost_column), parse_number(landed_text(cost_column))) }} as has_unreadable_cost,
+        {{ is_unreadable(landed_text(cost_column), parse_number(landed_text(cost_column))) }}
+            as has_unreadable_cost,
 
         -- exact copies of the landed row folded into this one
         landed_copies

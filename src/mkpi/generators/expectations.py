@@ -33,7 +33,7 @@ import json
 from typing import Any
 
 from mkpi.catalog import ADDITIVE, Catalog, Kpi
-from mkpi.paths import RAW_TABLES
+from mkpi.paths import CONNECTOR_INPUTS, CONNECTOR_REJECTING_TABLES, RAW_TABLES
 
 SUITE_DIR = "expectations"
 KPI_KEYS = ["kpi", "month", "dimension", "dimension_value", "attribution_model"]
@@ -452,9 +452,9 @@ def _issues_suite() -> dict[str, Any]:
             "expect_column_values_to_be_in_set",
             dataset,
             "raw_table_known",
-            "issues belong to raw tables of the contract",
+            "issues belong to raw tables of the contract, landed connector tables or inputs",
             column="source_table",
-            value_set=list(RAW_TABLES),
+            value_set=[*RAW_TABLES, *CONNECTOR_REJECTING_TABLES, *CONNECTOR_INPUTS],
         ),
         expectation(
             "expect_column_values_to_be_between",
