@@ -241,7 +241,7 @@ def _inject_deals(tables: Tables) -> None:
     cases = [
         (won, "missing_key", {"deal_id": ""}),
         (won, "missing_value", {"closed_at": ""}),
-        (won, "missing_value", {"stage": ""}),
+        (won, "invalid_stage", {"stage": ""}),
         (won, "bad_timestamp", {"created_at": "03/01/2025"}),
         (won, "bad_number", {"amount": "abc"}),
         (won, "negative_amount", {"amount": "-1000.00"}),
@@ -278,7 +278,7 @@ def _inject_subscriptions(tables: Tables) -> None:
         ("missing_key", {"valid_from": ""}),
         ("missing_key", {"subscription_id": ""}),
         ("missing_value", {"mrr": ""}),
-        ("missing_value", {"lead_id": ""}),
+        ("orphan_lead_id", {"lead_id": ""}),
         ("bad_timestamp", {"valid_to": "2025-02-30"}),
         ("bad_number", {"mrr": "99,00"}),
         ("negative_amount", {"mrr": "-49.00"}),

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from mkpi.paths import project_root
+from mkpi.pg import PgSettings, connect
 
 BIN = Path(sys.executable).parent
 
@@ -56,3 +57,23 @@ def mkpi(*arguments: str, extra_env: dict[str, str] | None = None) -> None:
     """Run the project's CLI (e.g. to write sample or dirty data); fail loudly if it fails."""
     env = {**os.environ, **(extra_env or {})}
     subprocess.run([str(BIN / "mkpi"), *arguments], check=True, capture_output=True, env=env)
+
+
+def fresh_pg_database(settings: PgSettings, database: str) -> tuple[PgSettings, dict[str, str]]:
+    """Drop and create `database` on the server of `settings`: its settings and the MKPI_PG_*
+    variables that point dbt and `mkpi load-postgres` at it (profiles.yml)."""
+    fresh = PgSettings(**{**settings.__dict__, "database": database})
+    admin = connect(settings)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database} with (force)")
+        cursor.execute(f"create database {database}")
+    admin.close()
+    env = {
+        "MKPI_PG_HOST": fresh.host,
+        "MKPI_PG_PORT": str(fresh.port),
+        "MKPI_PG_USER": fresh.user,
+        "MKPI_PG_PASSWORD": fresh.password,
+        "MKPI_PG_DATABASE": fresh.database,
+    }
+    return fresh, env

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 import yaml
 from compare_builds import same_number
-from dbt_runner import mkpi, run_dbt
+from dbt_runner import fresh_pg_database, mkpi, run_dbt
 from reference.connectors import (
     Options,
     landing_to_contract,
@@ -254,20 +254,7 @@ def test_connector_landing_on_postgres(
     work: Path, connector_build: Path, pg_settings: PgSettings
 ) -> None:
     """Loaded into one schema per connector, PostgreSQL builds the same fct_kpis as DuckDB."""
-    settings = PgSettings(**{**pg_settings.__dict__, "database": "marketing_connectors_test"})
-    admin = connect(pg_settings)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"drop database if exists {settings.database} with (force)")
-        cursor.execute(f"create database {settings.database}")
-    admin.close()
-    env = {
-        "MKPI_PG_HOST": settings.host,
-        "MKPI_PG_PORT": str(settings.port),
-        "MKPI_PG_USER": settings.user,
-        "MKPI_PG_PASSWORD": settings.password,
-        "MKPI_PG_DATABASE": settings.database,
-    }
+    settings, env = fresh_pg_database(pg_settings, "marketing_connectors_test")
     landing = work / "landing"
     mkpi("load-postgres", "--dir", str(landing), extra_env=env)
     result, _ = run_dbt(

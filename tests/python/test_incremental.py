@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from compare_builds import same_number
-from dbt_runner import mkpi, run_dbt
+from dbt_runner import fresh_pg_database, mkpi, run_dbt
 
 from mkpi.pg import PgSettings, connect
 
@@ -154,20 +154,7 @@ def test_incremental_on_postgres_equals_the_full_refresh(
 ) -> None:
     """Load the first snapshot, build, load the whole data, build again: fct_kpis as DuckDB's
     full refresh (the two adapters agree on a full build: test_cross_database.py)."""
-    settings = PgSettings(**{**pg_settings.__dict__, "database": "marketing_incremental_test"})
-    admin = connect(pg_settings)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"drop database if exists {settings.database} with (force)")
-        cursor.execute(f"create database {settings.database}")
-    admin.close()
-    env = {
-        "MKPI_PG_HOST": settings.host,
-        "MKPI_PG_PORT": str(settings.port),
-        "MKPI_PG_USER": settings.user,
-        "MKPI_PG_PASSWORD": settings.password,
-        "MKPI_PG_DATABASE": settings.database,
-    }
+    settings, env = fresh_pg_database(pg_settings, "marketing_incremental_test")
     for snapshot in ("before", "after"):
         mkpi("load-postgres", "--dir", str(raw / snapshot), extra_env=env)
         result, _ = run_dbt([*BUILD, "--target", "postgres"], raw / snapshot, raw, "pg", env)
