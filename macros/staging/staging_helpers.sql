@@ -144,8 +144,13 @@ keyed as (
 {%- endif %}
 {%- endmacro %}
 
-{# Left joins that map a raw channel string: exact first, then case-insensitive / canonical. #}
-{% macro channel_lookup_joins(raw_channel, prefix='channel') -%}
+{#-
+    Left joins that classify a raw channel string, in the contract's order: the seed
+    `channel_mapping` exactly, then trimmed and case-insensitive (or a canonical channel name), then
+    the rules (`rules_relation`: a CTE of lookup_key -> channel for the model's distinct values,
+    made by channel_rules_for()).
+-#}
+{% macro channel_lookup_joins(raw_channel, rules_relation, prefix='channel') -%}
     left join {{ ref('stg_seeds__channel_lookup') }} as {{ prefix }}_exact
         on
             {{ prefix }}_exact.match_type = 'exact'
@@ -154,14 +159,35 @@ keyed as (
         on
             {{ prefix }}_normalized.match_type = 'normalized'
             and {{ prefix }}_normalized.lookup_key = lower({{ raw_channel }})
+    left join {{ rules_relation }} as {{ prefix }}_rule
+        on {{ prefix }}_rule.lookup_key = lower(trim({{ raw_channel }}))
+{%- endmacro %}
+
+{#-
+    CTEs ending in `output_cte` (lookup_key, channel): the rules' verdict on every distinct value of
+    `column` in `source_cte`, lower-cased and trimmed (macros/staging/channel_rules.sql). Distinct
+    values, not rows, go through the rules, so their pattern matching stays off the large tables.
+-#}
+{% macro channel_rules_for(source_cte, column, output_cte='channel_rules') -%}
+{{ output_cte }}_values as (
+    select distinct lower(trim({{ column }})) as lookup_key
+    from {{ source_cte }}
+    where {{ column }} is not null
+),
+
+{{ channel_rule_ctes(output_cte ~ '_values', output_cte) }}
 {%- endmacro %}
 
 {% macro mapped_channel(prefix='channel') -%}
-    coalesce({{ prefix }}_exact.channel, {{ prefix }}_normalized.channel, 'other')
+    coalesce({{ prefix }}_exact.channel, {{ prefix }}_normalized.channel, {{ prefix }}_rule.channel, 'other')
 {%- endmacro %}
 
 {% macro is_channel_mapped(prefix='channel') -%}
-    ({{ prefix }}_exact.channel is not null or {{ prefix }}_normalized.channel is not null)
+    (
+        {{ prefix }}_exact.channel is not null
+        or {{ prefix }}_normalized.channel is not null
+        or {{ prefix }}_rule.channel is not null
+    )
 {%- endmacro %}
 
 {# The month's rate to the reporting currency: 1 for the reporting currency, else the seed's. #}

@@ -53,6 +53,8 @@ with_utm_pair as (
 
 {{ match_campaigns('with_utm_pair') }},
 
+{{ channel_rules_for('with_utm_pair', 'utm_channel', 'utm_channel_rules') }},
+
 mapped as (
     select
         with_utm_pair_matched.*,
@@ -62,7 +64,7 @@ mapped as (
             else coalesce(with_utm_pair_matched.analytics_source, '(not set)')
         end as original_channel
     from with_utm_pair_matched
-    {{ channel_lookup_joins('with_utm_pair_matched.utm_channel', prefix='utm') }}
+    {{ channel_lookup_joins('with_utm_pair_matched.utm_channel', 'utm_channel_rules', prefix='utm') }}
 ),
 
 checked as (

@@ -21,7 +21,7 @@ CAMPAIGN_CHANNELS: tuple[str, ...] = (*PAID_CHANNELS, "email")
 
 # A rare raw string deliberately absent from seeds/channel_mapping.csv (staging maps it to `other`
 # and reports it as unmapped).
-UNMAPPED_RAW_CHANNEL = "tiktok / bio-link"
+UNMAPPED_RAW_CHANNEL = "Word of mouth"
 UNMAPPED_TOUCHPOINTS = 6
 
 # Raw strings used for touches without a campaign, with relative weights.

@@ -145,69 +145,18 @@ SOURCE_PREFIX = re.compile(r"^(?:www|m|l|lm)\.(.+\..+)$")
 WEBMAIL = re.compile(r"^(?:mail|webmail)\.")
 SUFFIX = r"(?:[a-z]{2,3}\.)?[a-z]{2,}"
 
-# (keyword, match, channel), first match wins; match is "word" or "exact" (see 3b above).
-LABEL_RULES: tuple[tuple[str, str, str], ...] = (
-    ("display", "word", "display"),
-    ("programmatic", "word", "display"),
-    ("banner", "word", "display"),
-    ("banners", "word", "display"),
-    ("gdn", "word", "display"),
-    ("dv360", "word", "display"),
-    ("cpm", "word", "display"),
-    ("youtube ads", "word", "display"),
-    ("meta ads", "word", "paid_social"),
-    ("facebook ads", "word", "paid_social"),
-    ("instagram ads", "word", "paid_social"),
-    ("linkedin ads", "word", "paid_social"),
-    ("tiktok ads", "word", "paid_social"),
-    ("twitter ads", "word", "paid_social"),
-    ("x ads", "word", "paid_social"),
-    ("reddit ads", "word", "paid_social"),
-    ("pinterest ads", "word", "paid_social"),
-    ("snapchat ads", "word", "paid_social"),
-    ("quora ads", "word", "paid_social"),
-    ("paid social", "word", "paid_social"),
-    ("social ads", "word", "paid_social"),
-    ("google ads", "word", "paid_search"),
-    ("adwords", "word", "paid_search"),
-    ("bing ads", "word", "paid_search"),
-    ("microsoft ads", "word", "paid_search"),
-    ("microsoft advertising", "word", "paid_search"),
-    ("amazon ads", "word", "paid_search"),
-    ("search ads", "word", "paid_search"),
-    ("paid search", "word", "paid_search"),
-    ("sem", "word", "paid_search"),
-    ("ppc", "word", "paid_search"),
-    ("cpc", "word", "paid_search"),
-    ("affiliate", "word", "affiliate"),
-    ("affiliates", "word", "affiliate"),
-    ("email", "word", "email"),
-    ("emails", "word", "email"),
-    ("e mail", "word", "email"),
-    ("emailing", "word", "email"),
-    ("newsletter", "word", "email"),
-    ("newsletters", "word", "email"),
-    ("mailchimp", "word", "email"),
-    ("klaviyo", "word", "email"),
-    ("organic search", "word", "organic_search"),
-    ("seo", "word", "organic_search"),
-    ("search engine", "word", "organic_search"),
-    ("search engines", "word", "organic_search"),
-    ("organic", "exact", "organic_search"),
-    ("social", "word", "organic_social"),
-    ("facebook", "word", "organic_social"),
-    ("instagram", "word", "organic_social"),
-    ("linkedin", "word", "organic_social"),
-    ("twitter", "word", "organic_social"),
-    ("tiktok", "word", "organic_social"),
-    ("youtube", "word", "organic_social"),
-    ("pinterest", "word", "organic_social"),
-    ("referral", "word", "referral"),
-    ("referrals", "word", "referral"),
-    ("partner", "word", "referral"),
-    ("partners", "word", "referral"),
-    ("direct", "exact", "direct"),
-    ("direct traffic", "exact", "direct"),
+# (keyword, match, channel), first match wins; match is "word" or "exact" (see 3b above). The
+# keywords are the seed `channel_label_keywords` (rule_order, keyword, match_type word |
+# whole_label, channel): the rule list is data the SQL reads too; the matching here is this
+# module's own.
+LABEL_RULES: tuple[tuple[str, str, str], ...] = tuple(
+    (row["keyword"], "exact" if row["match_type"] == "whole_label" else "word", row["channel"])
+    for row in sorted(
+        csv.DictReader(
+            (SEEDS_DIR / "channel_label_keywords.csv").open(newline="", encoding="utf-8")
+        ),
+        key=lambda row: int(row["rule_order"]),
+    )
 )
 
 

@@ -10,6 +10,8 @@ with
 
 {{ raw_rows_keyed('campaigns', columns, ['campaign_id']) }},
 
+{{ channel_rules_for('keyed', 'channel') }},
+
 parsed as (
     select
         keyed.*,
@@ -18,7 +20,7 @@ parsed as (
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
-    {{ channel_lookup_joins('keyed.channel') }}
+    {{ channel_lookup_joins('keyed.channel', 'channel_rules') }}
 ),
 
 checked as (

@@ -13,6 +13,8 @@ with
 
 {{ raw_rows_keyed('costs', columns, []) }},
 
+{{ channel_rules_for('keyed', 'channel') }},
+
 parsed as (
     select
         keyed.*,
@@ -25,7 +27,7 @@ parsed as (
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
-    {{ channel_lookup_joins('keyed.channel') }}
+    {{ channel_lookup_joins('keyed.channel', 'channel_rules') }}
 ),
 
 converted as (

@@ -28,6 +28,8 @@ with
     window_column=['created_at', 'mql_at', 'sql_at', 'customer_at'],
 ) }},
 
+{{ channel_rules_for('keyed', 'original_channel') }},
+
 parsed as (
     select
         keyed.*,
@@ -38,7 +40,7 @@ parsed as (
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
-    {{ channel_lookup_joins('keyed.original_channel') }}
+    {{ channel_lookup_joins('keyed.original_channel', 'channel_rules') }}
 ),
 
 checked as (

@@ -28,6 +28,8 @@ with
 
 {{ raw_rows_keyed('touchpoints', columns, ['touchpoint_id'], window_column='occurred_at') }},
 
+{{ channel_rules_for('keyed', 'channel') }},
+
 parsed as (
     select
         keyed.*,
@@ -38,7 +40,7 @@ parsed as (
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
-    {{ channel_lookup_joins('keyed.channel') }}
+    {{ channel_lookup_joins('keyed.channel', 'channel_rules') }}
 ),
 
 checked as (
