@@ -7,12 +7,14 @@
     is given; `.` as decimal mark; booleans true/false, t/f, 1/0, yes/no in any case, empty = false.
 -#}
 
+{#- An offset is at most 14 hours (real time zones run from -12:00 to +14:00): `+25:00` is unreadable. -#}
 {% macro iso_timestamp_pattern() -%}
-    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$'
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?[ ]?(Z|z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?$'
 {%- endmacro %}
 
+{#- An offset after a time of day: a date's own `-01` is never read as one. -#}
 {% macro offset_pattern() -%}
-    '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+    '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
 {% macro number_pattern() -%}
@@ -32,7 +34,7 @@
 {%- endmacro %}
 
 {% macro default__regex_matches(expression, pattern) -%}
-    ({{ expression }} ~ {{ pattern }})
+    ({{ expression }} ~ ({{ pattern }}))
 {%- endmacro %}
 
 {% macro duckdb__regex_matches(expression, pattern) -%}
@@ -89,10 +91,11 @@
 
 {# PostgreSQL has no try_cast: a small function turns a failed cast into NULL. #}
 {% macro create_try_cast_functions() %}
+    {#- the function runs in UTC whatever the session's or the server's time zone -#}
     {%- set sql -%}
         create schema if not exists {{ target.schema }};
         create or replace function {{ target.schema }}.mkpi_try_timestamp(value text)
-        returns timestamp language plpgsql immutable as $body$
+        returns timestamp language plpgsql immutable set timezone = 'UTC' as $body$
         begin
             if value ~ {{ offset_pattern() }} then
                 return (value::timestamptz at time zone 'UTC');
