@@ -20,7 +20,10 @@
     {{ return(days | int) }}
 {%- endmacro %}
 
-{#- The start of the re-read window: a scalar subquery over a relation's timestamp column. -#}
+{#-
+    The start of the re-read window: a scalar subquery over a relation's timestamp column, on its
+    clean rows (a rejected row's time, 9999-12-31 say, must not move the window past the data).
+-#}
 {% macro incremental_window_start(relation, timestamp_column) -%}
     (
         select
@@ -29,6 +32,7 @@
                 cast('1900-01-01' as {{ dbt.type_timestamp() }})
             )
         from {{ relation }}
+        where reject_reason is null
     )
 {%- endmacro %}
 

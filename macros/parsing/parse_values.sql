@@ -109,3 +109,30 @@
     {%- do run_query(sql) -%}
     {{ return('') }}
 {% endmacro %}
+
+{#-
+    Plausible dates (docs/raw-data.md): a parsed date or timestamp before var
+    `plausible_dates_from` (default 2000-01-01) or on or after var `plausible_dates_until`
+    (default 2100-01-01) is a sentinel or a typo (1900-01-01, 0001-01-01, 2202-...), rejected as
+    `implausible_date`, so one bad row cannot stretch every month range. An end date on or after
+    the window's end (9999-12-31 and similar "open" markers) means no end: open_end() reads it as
+    NULL.
+-#}
+{% macro is_implausible(parsed) -%}
+    (
+        {{ parsed }} < cast('{{ var("plausible_dates_from", "2000-01-01") }}' as date)
+        or {{ parsed }} >= cast('{{ var("plausible_dates_until", "2100-01-01") }}' as date)
+    )
+{%- endmacro %}
+
+{% macro open_end(parsed) -%}
+    case
+        when {{ parsed }} < cast('{{ var("plausible_dates_until", "2100-01-01") }}' as date)
+            then {{ parsed }}
+    end
+{%- endmacro %}
+
+{#- An end date before the plausible window; one after it is no end (open_end), never a reject. -#}
+{% macro is_implausible_end(parsed) -%}
+    ({{ parsed }} < cast('{{ var("plausible_dates_from", "2000-01-01") }}' as date))
+{%- endmacro %}

@@ -141,6 +141,8 @@ def _inject_leads(tables: Tables) -> None:
     leads.add(template, "missing_value", lead_id="ld_9000001", created_at="")
     leads.add(template, "bad_timestamp", lead_id="ld_9000002", created_at="2025-02-30T10:00:00")
     leads.add(template, "bad_timestamp", lead_id="ld_9000003", mql_at="yesterday")
+    # a CRM sentinel date: rejected, so it cannot stretch the month range back to 1900
+    leads.add(template, "implausible_date", lead_id="ld_9000005", mql_at="1900-01-01T00:00:00")
     leads.add(template, CLEAN, lead_id="ld_9000004", original_channel="", email="")
     leads.duplicate(leads.pick())
     _reject_lead_with_children(tables)
@@ -167,6 +169,8 @@ def _inject_campaigns(tables: Tables) -> None:
         started_on="2025-03-01",
         ended_on="2025-02-01",
     )
+    # a far-future "open" marker is no end, never a reject
+    campaigns.add(base, CLEAN, campaign_id="cmp_9004", ended_on="9999-12-31")
     campaigns.duplicate(campaigns.pick())
 
 
@@ -180,6 +184,7 @@ def _inject_costs(tables: Tables) -> None:
         ("missing_value", {"currency": ""}),
         ("bad_timestamp", {"cost_date": "yesterday"}),
         ("bad_timestamp", {"cost_date": "2025-02-30"}),
+        ("implausible_date", {"cost_date": "1900-01-01"}),
         ("bad_number", {"amount": "12,50"}),
         ("bad_number", {"clicks": "3.5"}),
         ("negative_amount", {"amount": "-50.00"}),
@@ -283,6 +288,8 @@ def _inject_subscriptions(tables: Tables) -> None:
         ("bad_number", {"mrr": "99,00"}),
         ("negative_amount", {"mrr": "-49.00"}),
         ("end_before_start", {"valid_to": "2024-12-31"}),
+        ("implausible_date", {"valid_from": "1970-01-01"}),
+        (CLEAN, {"valid_to": "9999-12-31"}),  # an "open" marker: still active
         ("unknown_currency", {"currency": "XYZ"}),
         ("unknown_currency", {"currency": "USD", "valid_from": "2019-05-01"}),
         ("orphan_lead_id", {"lead_id": "ld_9000002"}),  # a rejected lead

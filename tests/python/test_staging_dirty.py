@@ -22,6 +22,7 @@ REASONS = {
     "duplicate_key",
     "missing_value",
     "bad_timestamp",
+    "implausible_date",
     "bad_number",
     "bad_boolean",
     "negative_amount",

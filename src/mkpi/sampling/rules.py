@@ -22,6 +22,7 @@ REASONS: tuple[str, ...] = (
     "duplicate_key",
     "missing_value",
     "bad_timestamp",
+    "implausible_date",
     "bad_number",
     "bad_boolean",
     "negative_amount",
@@ -62,6 +63,11 @@ CURRENCY_DATE = {
     "orders": ("ordered_at",),
 }
 LEAD_CHILDREN = ("deals", "subscriptions", "orders")
+# plausible dates (vars plausible_dates_from / _until): outside is implausible_date, except an end
+# on or after the window's end, which means no end
+PLAUSIBLE_FROM = datetime(2000, 1, 1)
+PLAUSIBLE_UNTIL = datetime(2100, 1, 1)
+OPEN_ENDS = {("campaigns", "ended_on"), ("subscriptions", "valid_to")}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?$"
@@ -156,6 +162,19 @@ def _bad_timestamp(table: Table, row: Mapping[str, str]) -> bool:
     )
 
 
+def _implausible(table: Table, row: Mapping[str, str]) -> bool:
+    for column in table.columns:
+        if column.data_type not in ("date", "timestamp") or row[column.name] == "":
+            continue
+        moment = _parse_moment(row[column.name], column.data_type)
+        if moment is None:
+            continue
+        too_late = moment >= PLAUSIBLE_UNTIL and (table.name, column.name) not in OPEN_ENDS
+        if moment < PLAUSIBLE_FROM or too_late:
+            return True
+    return False
+
+
 def _bad_number(table: Table, row: Mapping[str, str]) -> bool:
     for column in table.columns:
         value = row[column.name]
@@ -192,6 +211,8 @@ def _end_before_start(table: Table, row: Mapping[str, str]) -> bool:
         return False
     start = _parse_moment(row[start_name], table.column(start_name).data_type)
     end = _parse_moment(row[end_name], table.column(end_name).data_type)
+    if (table.name, end_name) in OPEN_ENDS and end >= PLAUSIBLE_UNTIL:
+        return False  # no end
     return end < start
 
 
@@ -215,6 +236,7 @@ def _row_reason(
     checks = (
         ("missing_value", lambda: _missing_value(table, row)),
         ("bad_timestamp", lambda: _bad_timestamp(table, row)),
+        ("implausible_date", lambda: _implausible(table, row)),
         ("bad_number", lambda: _bad_number(table, row)),
         ("bad_boolean", lambda: _bad_boolean(table, row)),
         ("negative_amount", lambda: _negative(table, row)),

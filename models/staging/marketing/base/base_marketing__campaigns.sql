@@ -12,15 +12,23 @@ with
 
 {{ channel_rules_for('keyed', 'channel') }},
 
-parsed as (
+typed as (
     select
         keyed.*,
         {{ parse_date('keyed.started_on') }} as started_on_parsed,
-        {{ parse_date('keyed.ended_on') }} as ended_on_parsed,
+        {{ parse_date('keyed.ended_on') }} as ended_on_read,
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
     {{ channel_lookup_joins('keyed.channel', 'channel_rules') }}
+),
+
+parsed as (
+    -- an end on or after the plausible window (9999-12-31, ...) is no end
+    select
+        *,
+        {{ open_end('ended_on_read') }} as ended_on_parsed
+    from typed
 ),
 
 checked as (
@@ -33,8 +41,10 @@ checked as (
             when campaign_name is null then 'missing_value'
             when
                 {{ is_unreadable('started_on', 'started_on_parsed') }}
-                or {{ is_unreadable('ended_on', 'ended_on_parsed') }}
+                or {{ is_unreadable('ended_on', 'ended_on_read') }}
                 then 'bad_timestamp'
+            when {{ is_implausible('started_on_parsed') }} or {{ is_implausible_end('ended_on_read') }}
+                then 'implausible_date'
             when ended_on_parsed < started_on_parsed then 'end_before_start'
         end as reject_reason
     from parsed

@@ -47,6 +47,7 @@ checked as (
                 cost_date is null or cost_category is null or amount is null or currency is null
                 then 'missing_value'
             when {{ is_unreadable('cost_date', 'cost_date_parsed') }} then 'bad_timestamp'
+            when {{ is_implausible('cost_date_parsed') }} then 'implausible_date'
             when
                 {{ is_unreadable('amount', 'amount_parsed') }}
                 or {{ is_unreadable('impressions', 'impressions_parsed') }}

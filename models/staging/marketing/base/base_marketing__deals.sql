@@ -54,6 +54,10 @@ checked as (
                 {{ is_unreadable('created_at', 'created_at_parsed') }}
                 or {{ is_unreadable('closed_at', 'closed_at_parsed') }}
                 then 'bad_timestamp'
+            when
+                {{ is_implausible('created_at_parsed') }}
+                or {{ is_implausible('closed_at_parsed') }}
+                then 'implausible_date'
             when {{ is_unreadable('amount', 'amount_parsed') }} then 'bad_number'
             when amount_parsed < 0 then 'negative_amount'
             when closed_at_parsed < created_at_parsed then 'end_before_start'

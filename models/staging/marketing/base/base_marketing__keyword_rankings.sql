@@ -29,6 +29,7 @@ checked as (
             when distinct_rows_with_key > 1 then 'duplicate_key'
             when position is null then 'missing_value'
             when {{ is_unreadable('ranked_on', 'ranked_on_parsed') }} then 'bad_timestamp'
+            when {{ is_implausible('ranked_on_parsed') }} then 'implausible_date'
             when
                 {{ is_unreadable('position', 'position_parsed') }}
                 or {{ is_unreadable('search_volume', 'search_volume_parsed') }}

@@ -57,6 +57,12 @@ checked as (
                 or {{ is_unreadable('sql_at', 'sql_at_parsed') }}
                 or {{ is_unreadable('customer_at', 'customer_at_parsed') }}
                 then 'bad_timestamp'
+            when
+                {{ is_implausible('created_at_parsed') }}
+                or {{ is_implausible('mql_at_parsed') }}
+                or {{ is_implausible('sql_at_parsed') }}
+                or {{ is_implausible('customer_at_parsed') }}
+                then 'implausible_date'
         end as reject_reason
     from parsed
 ),

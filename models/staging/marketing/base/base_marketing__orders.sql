@@ -46,6 +46,7 @@ checked as (
                 ordered_at is null or revenue is null or currency is null
                 then 'missing_value'
             when {{ is_unreadable('ordered_at', 'ordered_at_parsed') }} then 'bad_timestamp'
+            when {{ is_implausible('ordered_at_parsed') }} then 'implausible_date'
             when
                 {{ is_unreadable('revenue', 'revenue_parsed') }}
                 or {{ is_unreadable('cogs', 'cogs_parsed') }}

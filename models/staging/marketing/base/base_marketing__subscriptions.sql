@@ -16,14 +16,22 @@ clean_leads as (
     select lead_id from {{ ref('stg_marketing__leads') }}
 ),
 
-parsed as (
+typed as (
     select
         *,
         {{ parse_date('valid_from') }} as valid_from_parsed,
-        {{ parse_date('valid_to') }} as valid_to_parsed,
+        {{ parse_date('valid_to') }} as valid_to_read,
         {{ parse_number('mrr') }} as mrr_parsed,
         upper(currency) as currency_normalized
     from keyed
+),
+
+parsed as (
+    -- an end on or after the plausible window (9999-12-31, ...) is no end: still active
+    select
+        *,
+        {{ open_end('valid_to_read') }} as valid_to_parsed
+    from typed
 ),
 
 converted as (
@@ -47,8 +55,10 @@ checked as (
             when mrr is null or currency is null then 'missing_value'
             when
                 {{ is_unreadable('valid_from', 'valid_from_parsed') }}
-                or {{ is_unreadable('valid_to', 'valid_to_parsed') }}
+                or {{ is_unreadable('valid_to', 'valid_to_read') }}
                 then 'bad_timestamp'
+            when {{ is_implausible('valid_from_parsed') }} or {{ is_implausible_end('valid_to_read') }}
+                then 'implausible_date'
             when {{ is_unreadable('mrr', 'mrr_parsed') }} then 'bad_number'
             when mrr_parsed < 0 then 'negative_amount'
             when valid_to_parsed < valid_from_parsed then 'end_before_start'

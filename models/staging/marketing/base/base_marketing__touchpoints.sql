@@ -52,6 +52,7 @@ checked as (
             when distinct_rows_with_key > 1 then 'duplicate_key'
             when visitor_id is null or occurred_at is null then 'missing_value'
             when {{ is_unreadable('occurred_at', 'occurred_at_parsed') }} then 'bad_timestamp'
+            when {{ is_implausible('occurred_at_parsed') }} then 'implausible_date'
             when
                 {{ is_unreadable('pageviews', 'pageviews_parsed') }}
                 or {{ is_unreadable('engaged_seconds', 'engaged_seconds_parsed') }}
