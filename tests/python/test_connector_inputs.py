@@ -250,13 +250,63 @@ def test_lifecycle_dates_from_the_property_history(work: Path, connector_build: 
     assert from_history == expected
 
 
+# what a landed text column becomes, as Fivetran types it: the first type every value reads as
+FIVETRAN_TYPES = [
+    ("bigint", r"^-?[0-9]+$"),
+    ("numeric", r"^-?[0-9]+(\.[0-9]+)?$"),
+    ("boolean", r"^(true|false)$"),
+    ("date", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    ("timestamptz", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+(Z|[+-][0-9:]+)?$"),
+]
+
+
+def type_landed_columns(settings: PgSettings) -> dict[str, str]:
+    """Give the connector schemas' text columns the types Fivetran lands (bigint ids, booleans,
+    timestamptz, numeric, date); returns column -> type for the columns changed."""
+    changed = {}
+    connection = connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select table_schema, table_name, column_name from information_schema.columns"
+                " where table_schema in ('hubspot', 'google_ads', 'facebook_ads', 'linkedin_ads')"
+            )
+            for schema, table, column in cursor.fetchall():
+                relation, name = f'"{schema}"."{table}"', f'"{column}"'
+                for type_name, pattern in FIVETRAN_TYPES:
+                    cursor.execute(
+                        f"select count(*), count(*) filter (where {name} ~ %s)"
+                        f" from {relation} where {name} is not null",
+                        (pattern,),
+                    )
+                    total, matching = cursor.fetchone()
+                    if total and total == matching:
+                        cursor.execute(
+                            f"alter table {relation} alter column {name}"
+                            f" type {type_name} using {name}::{type_name}"
+                        )
+                        changed[f"{schema}.{table}.{column}"] = type_name
+                        break
+        connection.commit()
+    finally:
+        connection.close()
+    return changed
+
+
 def test_connector_landing_on_postgres(
     work: Path, connector_build: Path, pg_settings: PgSettings
 ) -> None:
-    """Loaded into one schema per connector, PostgreSQL builds the same fct_kpis as DuckDB."""
+    """Loaded into one schema per connector with the column types Fivetran lands (ids bigint,
+    flags boolean, times timestamptz, money numeric), PostgreSQL builds the same fct_kpis as
+    DuckDB on the text files."""
     settings, env = fresh_pg_database(pg_settings, "marketing_connectors_test")
     landing = work / "landing"
     mkpi("load-postgres", "--dir", str(landing), extra_env=env)
+    typed = type_landed_columns(settings)
+    assert typed["hubspot.contact.id"] == "bigint"
+    assert typed["hubspot.contact._fivetran_deleted"] == "boolean"
+    assert typed["hubspot.deal.property_createdate"] == "timestamptz"
+    assert typed["google_ads.campaign_stats.cost_micros"] == "bigint"
     result, _ = run_dbt(
         ["build", "--full-refresh", "--target", "postgres"],
         landing,
