@@ -31,6 +31,14 @@
     regexp_replace({{ landed_text(column, present_columns) }}, '^([0-9]+)[.]0*$', '\1')
 {%- endmacro %}
 
+{#- A landed boolean as true / false, NULL when empty (or an absent optional column). -#}
+{% macro landed_boolean(column, present_columns=none) -%}
+    case
+        when {{ landed_text(column, present_columns) }} is not null
+            then {{ parse_boolean(landed_text(column, present_columns)) }}
+    end
+{%- endmacro %}
+
 {#- A boolean flag as a rule reads it: true only for a true value; empty or unreadable is false. -#}
 {% macro landed_flag(column, present_columns=none) -%}
     coalesce({{ parse_boolean(landed_text(column, present_columns)) }}, false)

@@ -14,8 +14,17 @@
         lookup_key,
         {{ dbt.position("' / '", "' ' || lookup_key || ' '") }} as spaced_slash,
         {{ dbt.position("'/'", 'lookup_key') }} as slash,
-        ' ' || lookup_key || ' ' as padded
+        ' ' || lookup_key || ' ' as padded,
+        {{ dbt.position("' '", 'lookup_key') }} = 0 as has_no_space
     from {{ values_cte }}
+),
+
+{{ output_cte }}_slashed as (
+    select
+        *,
+        -- `a/b` in a value without spaces, a character on each side
+        has_no_space and slash > 1 and slash < length(lookup_key) as is_bare_pair
+    from {{ output_cte }}_split
 ),
 
 {{ output_cte }}_parts as (
@@ -24,19 +33,14 @@
         lookup_key,
         case
             when spaced_slash > 0 then trim(substr(padded, 1, spaced_slash - 1))
-            when {{ dbt.position("' '", 'lookup_key') }} = 0 and slash > 1 and slash < length(lookup_key)
-                then substr(lookup_key, 1, slash - 1)
+            when is_bare_pair then substr(lookup_key, 1, slash - 1)
         end as source_raw,
         case
             when spaced_slash > 0 then trim(substr(padded, spaced_slash + 3))
-            when {{ dbt.position("' '", 'lookup_key') }} = 0 and slash > 1 and slash < length(lookup_key)
-                then substr(lookup_key, slash + 1)
+            when is_bare_pair then substr(lookup_key, slash + 1)
         end as medium_raw,
-        (
-            spaced_slash > 0
-            or ({{ dbt.position("' '", 'lookup_key') }} = 0 and slash > 1 and slash < length(lookup_key))
-        ) as is_pair
-    from {{ output_cte }}_split
+        spaced_slash > 0 or is_bare_pair as is_pair
+    from {{ output_cte }}_slashed
 ),
 
 {{ output_cte }}_pairs as (

@@ -12,10 +12,7 @@ renamed as (
     select
         {{ landed_text('stage_id') }} as stage_id,
         {{ landed_flag('closed_won') }} as is_closed_won,
-        case
-            when {{ landed_text('is_closed', present) }} is not null
-                then {{ parse_boolean(landed_text('is_closed', present)) }}
-        end as is_closed,
+        {{ landed_boolean('is_closed', present) }} as is_closed,
         {{ parse_number(landed_text('probability')) }} as probability
     from source
 )

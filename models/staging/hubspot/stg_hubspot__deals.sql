@@ -20,13 +20,7 @@ renamed as (
         {{ parse_number(landed_text('property_amount')) }} as amount,
 
         -- booleans: coalesce(is_deleted, _fivetran_deleted), empty = not deleted
-        coalesce(
-            case
-                when {{ landed_text('is_deleted') }} is not null
-                    then {{ parse_boolean(landed_text('is_deleted')) }}
-            end,
-            {{ landed_flag('_fivetran_deleted') }}
-        ) as is_deleted,
+        coalesce({{ landed_boolean('is_deleted') }}, {{ landed_flag('_fivetran_deleted') }}) as is_deleted,
 
         -- timestamps (UTC)
         {{ parse_timestamp(landed_text('property_createdate')) }} as created_at,
