@@ -615,7 +615,9 @@ def model_comparison(page: Page, month: date) -> tuple[pd.DataFrame, list[str]]:
     ]
     if rows.empty:
         return empty, []
-    models = sorted((str(model) for model in rows["attribution_model"].unique()), key=model_sort_key)
+    models = sorted(
+        (str(model) for model in rows["attribution_model"].unique()), key=model_sort_key
+    )
     table = rows.pivot(index="dimension_value", columns="attribution_model", values="value")
     channels = sorted((str(channel) for channel in table.index), key=channel_sort_key)
     frame = table.reindex(index=channels, columns=models).rename_axis(index="channel")
