@@ -1,17 +1,26 @@
-"""Each kind of generated expectation fails on a frame that breaks it, passes on one that does not.
+"""Each kind of generated expectation fails on a mart that breaks it, passes on one that does not.
 
 The suite is generated from tests/python/fixtures/catalog_small.yml (leads: a count whose channel
 rows add up to the total; roas: an attributed ratio; lead_to_mql_rate: a rate). The good frame and
 every broken one are written by hand below; each case lists exactly which (rule, kpi) must fail.
+Every frame becomes a table in a real DuckDB database (and, for the PostgreSQL tests, a real
+PostgreSQL one), where validate runs the checks as SQL. great-expectations, run on the same rows
+(each dataset fetched from DuckDB as a dataframe), is the oracle of what every expectation type
+means: the SQL must give GX's success, element count and unexpected count on every case.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import itertools
 import json
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -80,10 +89,31 @@ def validate_text() -> str:
     return rendered["expectations/fct_kpis.json"]
 
 
-def failures(suite: dict, frame: pd.DataFrame) -> dict[tuple[str, str | None], validate.Outcome]:
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, frame))
+@contextlib.contextmanager
+def duckdb_mart(suite: dict, frame: pd.DataFrame) -> Iterator[validate.Session]:
+    """An in-memory DuckDB database holding `frame` as the suite's mart, and a session on it."""
+    connection = duckdb.connect()
+    meta = suite["meta"]
+    connection.execute(f"create schema {meta['schema']}")
+    connection.register("frame", frame)
+    connection.execute(f"create table {meta['schema']}.{meta['mart']} as select * from frame")
+    connection.unregister("frame")
+    session = validate.Session(connection, "duckdb")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def run(suite: dict, frame: pd.DataFrame) -> list[validate.Outcome]:
+    with duckdb_mart(suite, frame) as session:
+        outcomes = validate.run_suite(suite, session)
     assert len(outcomes) == len(suite["expectations"])
-    return {(o.rule, o.kpi): o for o in outcomes if not o.success}
+    return outcomes
+
+
+def failures(suite: dict, frame: pd.DataFrame) -> dict[tuple[str, str | None], validate.Outcome]:
+    return {(o.rule, o.kpi): o for o in run(suite, frame) if not o.success}
 
 
 def test_good_frame_passes(suite: dict) -> None:
@@ -276,7 +306,7 @@ def test_examples_name_the_kpi_and_the_rows(suite: dict) -> None:
         "kpi=lead_to_mql_rate month=2026-01-01 dimension=total dimension_value=all "
         "attribution_model=NULL value=1.5 numerator=15 denominator=10"
     ]
-    text = validate.summary(validate.run_suite(suite, validate.datasets_for(suite, frame)))
+    text = validate.summary(run(suite, frame))
     assert "FAIL [value_rate_bounds] kpi lead_to_mql_rate" in text
     assert "month=2026-01-01" in text
 
@@ -332,9 +362,7 @@ OTHER_MARTS: dict[str, Callable[[], pd.DataFrame]] = {
 
 
 def other_failures(name: str, frame: pd.DataFrame) -> set[str]:
-    suite = other_suite(name)
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, frame))
-    return {outcome.rule for outcome in outcomes if not outcome.success}
+    return {outcome.rule for outcome in run(other_suite(name), frame) if not outcome.success}
 
 
 @pytest.mark.parametrize("name", list(OTHER_MARTS))
@@ -527,10 +555,135 @@ def test_command_reports_a_missing_database(tmp_path: Path, capsys) -> None:
     assert "run dbt build first" in capsys.readouterr().err
 
 
+# ----------------------------------------------- great-expectations, the oracle of the SQL
+@functools.cache
+def gx_context() -> Any:
+    """One ephemeral GX context: nothing on disk, no usage statistics."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    context.enable_analytics(False)
+    return context
+
+
+_SOURCES = itertools.count(1)
+Verdict = tuple[bool, int | None, int | None]
+
+
+def gx_verdicts(suite: dict, frame: pd.DataFrame) -> list[Verdict]:
+    """(success, element_count, unexpected_count) of every expectation as GX 1.x says, run on
+    the suite's datasets as the warehouse computes them (fetched from DuckDB as dataframes)."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    with duckdb_mart(suite, frame) as session:
+        frames = {
+            name: session.connection.execute(f"select * from ({sql}) as d").df()
+            for name, sql in validate.dataset_queries(suite).items()
+        }
+    source = gx_context().data_sources.add_pandas(f"oracle_{next(_SOURCES)}")
+    verdicts: dict[int, Verdict] = {}
+    for dataset, data in frames.items():
+        gx_suite = gx.ExpectationSuite(name=f"{suite['name']}:{dataset}")
+        for index, config in enumerate(suite["expectations"]):
+            if config["meta"]["dataset"] == dataset:
+                gx_suite.add_expectation(
+                    ExpectationConfiguration(
+                        type=config["type"], kwargs=config["kwargs"], meta={"index": index}
+                    ).to_domain_obj()
+                )
+        if not gx_suite.expectations:
+            continue
+        batch = (
+            source.add_dataframe_asset(dataset)
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": data})
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            validation = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
+        for item in validation.results:
+            result = item.result or {}
+            verdicts[item.expectation_config.meta["index"]] = (
+                bool(item.success),
+                result.get("element_count"),
+                result.get("unexpected_count", result.get("missing_count")),
+            )
+    return [verdicts[index] for index in range(len(suite["expectations"]))]
+
+
+def sql_verdicts(suite: dict, frame: pd.DataFrame) -> list[Verdict]:
+    return [(o.success, o.element_count, o.unexpected_count) for o in run(suite, frame)]
+
+
+def _edge_frames() -> dict[str, tuple[str, pd.DataFrame]]:
+    """NULLs and repeats where GX's rules on them matter (row conditions, set and unique rules)."""
+    kpis = good_kpis()
+    kpis.loc[0, "kpi"] = None
+    kpis.loc[1, "dimension"] = None
+    kpis.loc[2, "attribution_model"] = "nonsense"
+    kpis.loc[len(kpis) - 1, "dimension"] = None  # a roas channel row: `dimension != 'total'`
+    return {
+        "kpis_with_null_keys": ("fct_kpis", kpis),
+        "dim_kpis_null_and_repeats": (
+            "dim_kpis",
+            pd.DataFrame({"kpi": ["leads", "roas", None, None, "zzz", "zzz"]}),
+        ),
+        "issues_all_null_keys": (
+            "fct_data_quality_issues",
+            pd.DataFrame(
+                {
+                    "source_table": [None, None, "leads", "leads", "nowhere"],
+                    "issue_type": [None, None, "x", "x", "x"],
+                    "issue": [None, None, "y", "y", None],
+                    "affected_rows": [1, 0, 1, 1, 2],
+                }
+            ),
+        ),
+        "empty_credits": ("fct_attribution_credits", good_credits().head(0)),
+    }
+
+
+def oracle_cases() -> dict[str, tuple[str, pd.DataFrame]]:
+    cases = {"good_kpis": ("fct_kpis", good_kpis())}
+    cases |= {
+        f"broken:{name}": ("fct_kpis", change(good_kpis())) for name, (change, _) in BROKEN.items()
+    }
+    cases |= {
+        f"ok:{name}": ("fct_kpis", change(good_kpis())) for name, change in OK_CHANGES.items()
+    }
+    cases |= {f"good:{name}": (name, make()) for name, make in OTHER_MARTS.items()}
+    cases |= {
+        f"broken:{case}": (name, change(OTHER_MARTS[name]()).reset_index(drop=True))
+        for case, (name, change, _) in OTHER_BROKEN.items()
+    }
+    return cases | _edge_frames()
+
+
+@pytest.mark.parametrize("case", list(oracle_cases()))
+def test_sql_gives_the_verdicts_of_great_expectations(case: str) -> None:
+    name, frame = oracle_cases()[case]
+    suite = other_suite(name)
+    assert sql_verdicts(suite, frame) == gx_verdicts(suite, frame)
+
+
 def test_gx_stays_offline_and_writes_nothing(
     suite: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No socket is opened and no GX folder appears while a suite runs."""
+    """No socket is opened and no GX folder appears while GX and the SQL checks run."""
     import socket
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -539,7 +692,7 @@ def test_gx_stays_offline_and_writes_nothing(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.chdir(tmp_path)
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, good_kpis()))
-    assert all(outcome.success for outcome in outcomes)
+    assert all(verdict[0] for verdict in gx_verdicts(suite, good_kpis()))
+    assert all(outcome.success for outcome in run(suite, good_kpis()))
     assert list(tmp_path.iterdir()) == []
     assert os.environ["GX_ANALYTICS_ENABLED"] == "false"
