@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import itertools
 import json
@@ -29,6 +30,8 @@ import pytest
 from mkpi import validate
 from mkpi.catalog import load_catalog
 from mkpi.generators import expectations
+from mkpi.pg import PgSettings
+from mkpi.pg import connect as pg_connect
 
 HERE = Path(__file__).resolve().parent
 SMALL = HERE / "fixtures" / "catalog_small.yml"
@@ -454,7 +457,8 @@ def test_other_marts_broken_frames_fail_exactly_the_broken_rules(case: str) -> N
 
 
 # ------------------------------------------------------------------------- the command
-def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
+def _marts(kpis: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every mart a suite names: `kpis` as fct_kpis, the others good."""
     reconciliation = pd.DataFrame(
         {
             "source_table": list(validate_tables()),
@@ -472,14 +476,18 @@ def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
             "affected_rows": [1],
         }
     )
+    return {
+        "fct_kpis": kpis,
+        "fct_raw_row_reconciliation": reconciliation,
+        "fct_data_quality_issues": issues,
+        **{mart: make() for mart, make in OTHER_MARTS.items()},
+    }
+
+
+def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema marts")
-        for name, frame in (
-            ("fct_kpis", kpis),
-            ("fct_raw_row_reconciliation", reconciliation),
-            ("fct_data_quality_issues", issues),
-            *((mart, make()) for mart, make in OTHER_MARTS.items()),
-        ):
+        for name, frame in _marts(kpis).items():
             connection.register("frame", frame)
             connection.execute(f"create table marts.{name} as select * from frame")
             connection.unregister("frame")
@@ -696,3 +704,139 @@ def test_gx_stays_offline_and_writes_nothing(
     assert all(outcome.success for outcome in run(suite, good_kpis()))
     assert list(tmp_path.iterdir()) == []
     assert os.environ["GX_ANALYTICS_ENABLED"] == "false"
+
+
+# ------------------------------------------------------------------------------ PostgreSQL
+def _pg_type(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "bigint"
+    values = series.dropna()
+    if pd.api.types.is_float_dtype(series) or (
+        len(values) and all(isinstance(v, int | float) for v in values)
+    ):
+        return "double precision"
+    if len(values) and all(isinstance(v, pd.Timestamp) for v in values):
+        return "date"
+    return "text"
+
+
+def _pg_value(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
+
+
+def pg_load(settings: PgSettings, schema: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Create `schema` afresh with one table per frame (types from the dtypes)."""
+    connection = pg_connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"drop schema if exists {schema} cascade")
+            cursor.execute(f"create schema {schema}")
+            for name, frame in tables.items():
+                columns = ", ".join(f"{c} {_pg_type(frame[c])}" for c in frame.columns)
+                cursor.execute(f"create table {schema}.{name} ({columns})")
+                placeholders = ", ".join("%s" for _ in frame.columns)
+                rows = [tuple(_pg_value(v) for v in row) for row in frame.itertuples(index=False)]
+                cursor.executemany(f"insert into {schema}.{name} values ({placeholders})", rows)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def pg_schema(pg_settings: PgSettings) -> Iterator[str]:
+    schema = f"validate_test_{os.getpid()}"
+    yield schema
+    connection = pg_connect(pg_settings)
+    with connection.cursor() as cursor:
+        cursor.execute(f"drop schema if exists {schema} cascade")
+    connection.commit()
+    connection.close()
+
+
+def _comparable(outcomes: list[validate.Outcome]) -> list[tuple]:
+    return [
+        (o.rule, o.kpi, o.success, o.element_count, o.unexpected_count, bool(o.examples))
+        for o in outcomes
+    ]
+
+
+@pytest.mark.parametrize("case", list(oracle_cases()))
+def test_postgres_gives_the_verdicts_of_duckdb(
+    case: str, pg_settings: PgSettings, pg_schema: str
+) -> None:
+    """The same SQL on PostgreSQL: the same verdicts, counts and examples as on DuckDB."""
+    name, frame = oracle_cases()[case]
+    suite = other_suite(name)
+    pg_suite = {**suite, "meta": {**suite["meta"], "schema": pg_schema}}
+    pg_load(pg_settings, pg_schema, {name: frame})
+    session = validate.Session(pg_connect(pg_settings), "postgres")
+    session.connection.autocommit = True
+    try:
+        on_postgres = validate.run_suite(pg_suite, session)
+    finally:
+        session.close()
+    assert _comparable(on_postgres) == _comparable(run(suite, frame))
+
+
+def test_command_on_postgres_passes_and_fails_on_a_broken_mart(
+    tmp_path: Path, pg_settings: PgSettings, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    database = f"validate_test_{os.getpid()}"
+    admin = pg_connect(pg_settings)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database}")
+        cursor.execute(f"create database {database}")
+    settings = dataclasses.replace(pg_settings, database=database)
+    monkeypatch.setenv("MKPI_PG_DATABASE", database)
+    try:
+        suites = _suites(tmp_path)
+        args = argparse.Namespace(
+            **{**vars(_args(tmp_path / "unused", suites)), "target": "postgres"}
+        )
+        pg_load(settings, "marts", _marts(good_kpis()))
+        assert validate.run(args) == 0
+        assert "validate: passed" in capsys.readouterr().out
+        broken = _chain(_set("numerator", 15.0, **RATE_JAN), _set("value", 1.5, **RATE_JAN))
+        pg_load(settings, "marts", _marts(broken(good_kpis())))
+        assert validate.run(args) == 1
+        out = capsys.readouterr().out
+        assert "FAIL [value_rate_bounds] kpi lead_to_mql_rate" in out
+        assert "kpi=lead_to_mql_rate month=2026-01-01" in out
+        connection = pg_connect(settings)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select kpi, rule, unexpected_count, example from marts.data_validation_results "
+                "where not success"
+            )
+            failed = cursor.fetchall()
+        connection.close()
+        assert len(failed) == 1
+        assert failed[0][:3] == ("lead_to_mql_rate", "value_rate_bounds", 1)
+        assert "month=2026-01-01" in failed[0][3]
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop database if exists {database} with (force)")
+        admin.close()
+
+
+def test_command_reports_an_unreachable_postgres(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("MKPI_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("MKPI_PG_PORT", "9")  # discard: nothing listens
+    args = argparse.Namespace(
+        **{**vars(_args(tmp_path / "unused", _suites(tmp_path))), "target": "postgres"}
+    )
+    assert validate.run(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect to PostgreSQL at postgres@127.0.0.1:9/" in err
+    assert len(err.strip().splitlines()) == 1
