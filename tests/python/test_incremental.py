@@ -197,7 +197,8 @@ def test_fct_kpis_is_identical_byte_for_byte(
     assert (
         rows(
             builds[left],
-            "select count(*) from marts.fct_kpis where kpi in ('attributed_revenue', 'roas', 'romi')"
+            "select count(*) from marts.fct_kpis"
+            " where kpi in ('attributed_revenue', 'roas', 'romi')"
             " and attribution_model in ('markov', 'time_decay') and value > 0",
         )[0][0]
         > 50
