@@ -25,3 +25,22 @@
 {% macro money_type() -%}
     numeric(38, 12)
 {%- endmacro %}
+
+{#- Weights and shares (unitless, at most a path's length) as exact decimals, for exact sums.
+    Scale 22 is the largest whose power of ten is exact in a double (10^22), so converting back
+    to double (DuckDB divides by 10^scale) is one correctly rounded division: 0.75 stays 0.75.
+    A time decay weight below 5e-23 (about 74 half-lives older than the path's latest touch)
+    rounds to 0; 16 integer digits are left for path totals. -#}
+{% macro weight_type() -%}
+    numeric(38, 22)
+{%- endmacro %}
+
+{#- A sum that comes out the same on every build: each row's value is rounded to a fixed scale
+    (`money_type()` 12 decimals by default, `weight_type()` for shares) before adding up, so the
+    sum is exact decimal arithmetic and no longer depends on the order the database adds rows in
+    (sums of doubles do: parallel scans and hash joins change the order between runs).
+    The rounding is per row, of a value computed the same way every time, so it cannot flip
+    between builds. Works as an aggregate and, with `over (...)` after it, as a window. -#}
+{% macro exact_sum(expression, type=none) -%}
+    sum(cast({{ expression }} as {{ type or money_type() }}))
+{%- endmacro %}

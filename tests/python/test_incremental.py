@@ -6,12 +6,15 @@ arrive late, a visitor first identified on the new day (its older anonymous touc
 lead that converted), an anonymous touch of a visitor identified earlier, a new row that reuses an
 older touch's key (both rows turn into `duplicate_key` rejects) and an exact copy of a new touch.
 One database is built on the first snapshot and then incrementally on the whole data; a second is
-built from scratch on the whole data. Keys must match exactly and numbers to 1e-9 (sums of
-doubles may add up in another order). The same incremental sequence runs on PostgreSQL too.
+built from scratch on the whole data, and a third once more from scratch. On DuckDB the incremental
+build equals the full refresh exactly, and two full builds give fct_kpis bit for bit (sums are
+exact decimal sums, DECISIONS.md "Identical rebuilds"). The same incremental sequence runs on
+PostgreSQL too, compared with DuckDB's full refresh to 1e-9 (two databases, two float libraries).
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +57,9 @@ def builds(raw: Path) -> dict[str, Path]:
     assert second.returncode == 0, second.stdout[-3000:]
     full, full_database = run_dbt(BUILD, raw / "after", raw, "full")
     assert full.returncode == 0, full.stdout[-3000:]
-    return {"incremental": database, "full": full_database}
+    again, again_database = run_dbt(BUILD, raw / "after", raw, "full-again")
+    assert again.returncode == 0, again.stdout[-3000:]
+    return {"incremental": database, "full": full_database, "full_again": again_database}
 
 
 def rows(database: Path, query: str) -> list[tuple]:
@@ -115,15 +120,20 @@ def by_key(found: list[tuple]) -> list[tuple]:
     return sorted(plain, key=lambda row: [(v is None, str(v)) for v in row[: len(KPI_KEYS)]])
 
 
-def same_rows(left: list[tuple], right: list[tuple], key_positions: list[int]) -> list[tuple]:
-    """Pairs of rows (both sorted by key) whose keys or values differ; numbers to 1e-9."""
+def same_rows(
+    left: list[tuple], right: list[tuple], key_positions: list[int], exact: bool = False
+) -> list[tuple]:
+    """Pairs of rows (both sorted by key) whose keys or values differ; numbers to 1e-9, or
+    bit for bit if `exact`."""
     assert len(left) == len(right) > 100, (len(left), len(right))
     return [
         (one, other)
         for one, other in zip(left, right, strict=True)
         if [one[i] for i in key_positions] != [other[i] for i in key_positions]
         or not all(
-            same_number(a, b) if isinstance(a, float) or isinstance(b, float) else a == b
+            a == b
+            if exact or not (isinstance(a, float) or isinstance(b, float))
+            else same_number(a, b)
             for a, b in zip(one, other, strict=True)
         )
     ]
@@ -145,8 +155,54 @@ def test_incremental_equals_full_refresh(
     full = rows(builds["full"], f"select * from {table} order by {order}")
     with duckdb.connect(str(builds["full"]), read_only=True) as connection:
         columns = [row[0] for row in connection.sql(f"describe {table}").fetchall()]
-    differences = same_rows(incremental, full, [columns.index(key) for key in keys])
+    differences = same_rows(incremental, full, [columns.index(key) for key in keys], exact=True)
     assert not differences, differences[:3]
+
+
+KPIS_IN_ORDER = "select * from marts.fct_kpis order by all"
+
+
+def kpis_digest(database: Path) -> tuple[str, int]:
+    """md5 of fct_kpis exported as CSV in one order (every column, doubles written with all 17
+    significant digits so one bit of difference shows), and its row count."""
+    return rows_digest(rows(database, KPIS_IN_ORDER))
+
+
+def rows_digest(found: list[tuple]) -> tuple[str, int]:
+    """md5 of rows written as CSV lines (floats by repr, exact to the bit), and the count."""
+    digest = hashlib.md5()
+    for row in found:
+        line = ",".join(
+            "" if value is None else repr(value) if isinstance(value, float) else str(value)
+            for value in row
+        )
+        digest.update(line.encode() + b"\n")
+    return digest.hexdigest(), len(found)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"), [("full", "full_again"), ("incremental", "full")], ids=["two-full", "incr"]
+)
+def test_fct_kpis_is_identical_byte_for_byte(
+    builds: dict[str, Path], left: str, right: str
+) -> None:
+    """Two full builds of the same data, and an incremental run and a full refresh, give the
+    same fct_kpis bit for bit (before exact decimal sums, some hundred attribution and cost rows
+    differed in their last bits between two full builds)."""
+    left_digest, left_rows = kpis_digest(builds[left])
+    right_digest, right_rows = kpis_digest(builds[right])
+    assert left_rows == right_rows > 1000, (left_rows, right_rows)
+    assert left_digest == right_digest
+    # the attribution KPIs that used to differ are there, with real values
+    assert (
+        rows(
+            builds[left],
+            "select count(*) from marts.fct_kpis"
+            " where kpi in ('attributed_revenue', 'roas', 'romi')"
+            " and attribution_model in ('markov', 'time_decay') and value > 0",
+        )[0][0]
+        > 50
+    )
 
 
 def test_incremental_on_postgres_equals_the_full_refresh(
@@ -174,6 +230,32 @@ def test_incremental_on_postgres_equals_the_full_refresh(
     )
     differences = same_rows(postgres, full, list(range(len(KPI_KEYS))))
     assert not differences, differences[:3]
+    # on PostgreSQL too: the incremental build equals a full refresh, and two full builds agree,
+    # bit for bit
+    digests = [pg_kpis_digest(settings)]
+    for _ in range(2):
+        result, _ = run_dbt(
+            [*BUILD, "--full-refresh", "--target", "postgres"], raw / "after", raw, "pg", env
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        digests.append(pg_kpis_digest(settings))
+    assert digests[0][1] > 1000, digests
+    assert digests[0] == digests[1] == digests[2], digests
+
+
+def pg_kpis_digest(settings: PgSettings) -> tuple[str, int]:
+    """rows_digest of PostgreSQL's fct_kpis, in the order of KPIS_IN_ORDER (text compared byte
+    by byte, NULLs last, as DuckDB orders)."""
+    connection = connect(settings)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select * from marts.fct_kpis order by"
+            ' kpi collate "C", month, dimension collate "C", dimension_value collate "C",'
+            ' attribution_model collate "C", numerator, denominator, value'
+        )
+        found = cursor.fetchall()
+    connection.close()
+    return rows_digest(found)
 
 
 def test_a_row_older_than_the_lookback_fails_the_reconciliation(

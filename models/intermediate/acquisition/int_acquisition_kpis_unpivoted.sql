@@ -91,7 +91,7 @@ measures_by_dimension as (
         cohort_mqls_with_customer,
         marketing_cost,
         media_cost,
-        0 as sales_cost,
+        cast(0 as {{ money_type() }}) as sales_cost,
         marketing_cost_lines,
         media_cost_lines,
         0 as sales_cost_lines

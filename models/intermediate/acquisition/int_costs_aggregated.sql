@@ -2,6 +2,8 @@
     Cost lines summed per month x channel x campaign_id x cost_category (amounts in the reporting
     currency). campaign_id is NULL for cost lines without a campaign; those stay one group per
     month, channel and category. Other KPI families (attribution) read marketing and media cost here.
+    Amounts stay exact decimals (`money_type()`) up to the KPI, so sums of them come out the same
+    on every build (DECISIONS.md "Identical rebuilds").
 -#}
 with
 
@@ -52,7 +54,7 @@ final as (
         cost_category = 'media' as is_media_cost,
 
         -- numerics
-        cast(amount as double precision) as amount,
+        cast(amount as {{ money_type() }}) as amount,
         cast(cost_lines as {{ dbt.type_bigint() }}) as cost_lines,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks

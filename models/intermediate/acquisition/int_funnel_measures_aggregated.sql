@@ -4,7 +4,8 @@
     the acquisition family is built from sums of these columns (except the median days to customer).
     Cohort columns count the leads of the month's cohort (created / MQL in the month) that reached
     the later stage at any time. The *_cost_lines columns count cost rows: a dimension value with a
-    cost row of 0 still has activity.
+    cost row of 0 still has activity. Costs stay exact decimals (`money_type()`): their sums come
+    out the same on every build.
 -#}
 with
 
@@ -29,9 +30,9 @@ funnel_measures as (
         sum(case when funnel_stage = 'lead_created' and has_customer then 1 else 0 end) as cohort_leads_with_customer,
         sum(case when funnel_stage = 'mql' and has_sql then 1 else 0 end) as cohort_mqls_with_sql,
         sum(case when funnel_stage = 'mql' and has_customer then 1 else 0 end) as cohort_mqls_with_customer,
-        0 as media_cost,
-        0 as marketing_other_cost,
-        0 as sales_cost,
+        cast(0 as {{ money_type() }}) as media_cost,
+        cast(0 as {{ money_type() }}) as marketing_other_cost,
+        cast(0 as {{ money_type() }}) as sales_cost,
         0 as media_cost_lines,
         0 as marketing_other_cost_lines,
         0 as sales_cost_lines,
@@ -126,10 +127,10 @@ final as (
         cast(cohort_mqls_with_customer as {{ dbt.type_bigint() }}) as cohort_mqls_with_customer,
 
         -- costs (reporting currency)
-        cast(media_cost + marketing_other_cost as double precision) as marketing_cost,
-        cast(media_cost as double precision) as media_cost,
-        cast(marketing_other_cost as double precision) as marketing_other_cost,
-        cast(sales_cost as double precision) as sales_cost,
+        cast(media_cost + marketing_other_cost as {{ money_type() }}) as marketing_cost,
+        cast(media_cost as {{ money_type() }}) as media_cost,
+        cast(marketing_other_cost as {{ money_type() }}) as marketing_other_cost,
+        cast(sales_cost as {{ money_type() }}) as sales_cost,
 
         -- cost rows (activity, even when the amount is 0)
         cast(media_cost_lines + marketing_other_cost_lines as {{ dbt.type_bigint() }}) as marketing_cost_lines,

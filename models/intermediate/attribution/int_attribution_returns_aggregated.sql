@@ -8,7 +8,9 @@
     Grid: every month of the data range x every channel / campaign that has credit in any month
     (any model; `unattributed` is a channel) or media / marketing cost in any month x every model;
     the has_* flags say which, so each KPI keeps exactly its own activity (spec "The long KPI table").
-    Sums over nothing are 0.
+    Sums over nothing are 0. Per-credit amounts (doubles) and gross profit are summed with
+    exact_sum (each row rounded to 12 decimals, then an exact decimal sum), so every build gives
+    the same bits whatever order the rows are added in (DECISIONS.md "Identical rebuilds").
 -#}
 with
 
@@ -50,7 +52,7 @@ revenue_by_month as (
     select
         conversion_month as month,
         sum(revenue) as revenue,
-        sum(gross_profit) as gross_profit
+        {{ exact_sum('gross_profit') }} as gross_profit
     from conversions
     group by conversion_month
 ),
@@ -82,8 +84,8 @@ credits_by_value as (
         dimension,
         dimension_value,
         attribution_model,
-        sum(attributed_revenue) as attributed_revenue,
-        sum(attributed_gross_profit) as attributed_gross_profit
+        {{ exact_sum('attributed_revenue') }} as attributed_revenue,
+        {{ exact_sum('attributed_gross_profit') }} as attributed_gross_profit
     from credit_rows
     group by month, dimension, dimension_value, attribution_model
 ),
@@ -162,10 +164,12 @@ final as (
             when grid.dimension = 'total' then cast(coalesce(revenue_by_month.gross_profit, 0) as double precision)
         end as gross_profit,
         case
-            when grid.dimension <> 'total' then coalesce(credits_by_value.attributed_revenue, 0)
+            when grid.dimension <> 'total'
+                then cast(coalesce(credits_by_value.attributed_revenue, 0) as double precision)
         end as attributed_revenue,
         case
-            when grid.dimension <> 'total' then coalesce(credits_by_value.attributed_gross_profit, 0)
+            when grid.dimension <> 'total'
+                then cast(coalesce(credits_by_value.attributed_gross_profit, 0) as double precision)
         end as attributed_gross_profit
     from grid
     left join revenue_by_month

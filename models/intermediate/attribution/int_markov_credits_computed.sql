@@ -2,7 +2,9 @@
     Markov credit shares: one row per conversion x touchpoint on its path. The conversion's credit
     is shared by the distinct channels on its path in proportion to their removal effects (all
     zero: the linear model's shares), and a channel's share is split equally among its touches on
-    the path, so campaigns get credit too.
+    the path, so campaigns get credit too. Removal effects are rounded to weight_type() (22
+    decimals) so the path total is an exact decimal sum: the same shares on every build, whatever
+    order the rows come in (DECISIONS.md "Identical rebuilds").
 -#}
 with
 
@@ -20,7 +22,7 @@ path_channels as (
         paths.lead_id,
         paths.touchpoint_id,
         paths.touch_count,
-        coalesce(removal_effects.removal_effect, 0) as removal_effect,
+        cast(coalesce(removal_effects.removal_effect, 0) as {{ weight_type() }}) as removal_effect,
         count(*) over (partition by paths.conversion_id, paths.channel) as channel_touches,
         row_number() over (
             partition by paths.conversion_id, paths.channel
@@ -49,7 +51,10 @@ final as (
         cast(
             case
                 when path_removal_effect > 0
-                    then removal_effect / path_removal_effect / cast(channel_touches as double precision)
+                    then
+                        cast(removal_effect as double precision)
+                        / cast(path_removal_effect as double precision)
+                        / cast(channel_touches as double precision)
                 else 1 / cast(touch_count as double precision)
             end
             as double precision

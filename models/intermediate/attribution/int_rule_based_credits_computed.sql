@@ -7,7 +7,9 @@
     - linear: 1 / touches.
     - time_decay: weight 2^(-days before conversion / var time_decay_half_life_days), days =
       seconds / 86400, normalised. Weights are taken relative to the path's latest touch (the same
-      shares after normalising) so no weight underflows to 0.
+      shares after normalising) so no weight underflows to 0, and rounded to weight_type() (22
+      decimals) so the path total is an exact decimal sum: the same shares on every build,
+      whatever order the rows come in (DECISIONS.md "Identical rebuilds").
     - position_based: 1 touch 100%, 2 touches 50/50, else 40% first, 40% last, 20% shared by the
       middle touches.
     - w_shaped: roles first touch, lead-creation touch (latest `created_lead` touch on the path) and
@@ -53,11 +55,14 @@ path_landmarks as (
 touch_weights as (
     select
         *,
-        power(
-            cast(2 as double precision),
-            -1 * (seconds_before_conversion - latest_touch_seconds)
-            / cast(86400 as double precision)
-            / cast({{ time_decay_half_life_days() }} as double precision)
+        cast(
+            power(
+                cast(2 as double precision),
+                -1 * (seconds_before_conversion - latest_touch_seconds)
+                / cast(86400 as double precision)
+                / cast({{ time_decay_half_life_days() }} as double precision)
+            )
+            as {{ weight_type() }}
         ) as decay_weight,
         case when touch_position = 1 then 1 else 0 end
         + case when touch_position = lead_creation_position then 1 else 0 end
@@ -87,7 +92,7 @@ shares as (
         case when touch_position = touch_count then 1 else 0 end as last_touch_share,
         case when touch_position = last_non_direct_position then 1 else 0 end as last_non_direct_share,
         1 / cast(touch_count as double precision) as linear_share,
-        decay_weight / total_decay_weight as time_decay_share,
+        cast(decay_weight as double precision) / cast(total_decay_weight as double precision) as time_decay_share,
         case
             when touch_count = 1 then 1
             when touch_count = 2 then 0.5
