@@ -33,8 +33,13 @@
     window by one of those columns (or whose first one is missing or unreadable), plus every row
     without a key, go on; a key's rows always travel together, so
     copies and `duplicate_key` conflicts come out as in a full build (macros/incremental).
+    `extra_keys` (SQL of a query with one column `window_key`): more keys an incremental run
+    re-reads whatever their dates, e.g. touchpoints whose lead changed status since they were
+    stored.
 #}
-{% macro raw_rows_keyed(table_name, columns, key_columns, hashed_columns=[], window_column=none) -%}
+{% macro raw_rows_keyed(
+    table_name, columns, key_columns, hashed_columns=[], window_column=none, extra_keys=none
+) -%}
 {#- the window look-up reads the raw files as stored: only when `files` is the table's one input #}
 {%- set windowed = window_column and is_incremental() and raw_inputs_for(table_name) == ['files'] %}
 source as (
@@ -68,6 +73,13 @@ window_keys as (
             or {{ window_timestamp(column) }} >= {{ window_start }}
             {%- endfor %}
         )
+    {%- if extra_keys %}
+
+    union
+
+    select extra_keys.window_key
+    from ({{ extra_keys }}) as extra_keys
+    {%- endif %}
 ),
 
 batch_source as (

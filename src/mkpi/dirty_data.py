@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -112,13 +112,13 @@ def _children(tables: Tables, lead_id: str) -> dict[str, list[int]]:
         name: [
             i for i in range(len(tables[name].rows)) if tables[name].value(i, "lead_id") == lead_id
         ]
-        for name in ("deals", "subscriptions", "orders")
+        for name in ("deals", "subscriptions", "orders", "touchpoints")
     }
 
 
 def _reject_lead_with_children(tables: Tables) -> None:
-    """duplicate_key on a lead that has deals and subscriptions or orders: all its children become
-    orphans (their lead exists but is rejected)."""
+    """duplicate_key on a lead that has deals and subscriptions or orders: all its children, and
+    the touchpoints that carry its id, become orphans (their lead exists but is rejected)."""
     leads = tables["leads"]
 
     def has_family(i: int) -> bool:
@@ -214,6 +214,9 @@ def _inject_touchpoints(tables: Tables) -> None:
         ("bad_boolean", {"created_lead": "maybe"}),
         ("negative_amount", {"pageviews": "-1"}),
         ("negative_amount", {"engaged_seconds": "-30"}),
+        ("orphan_lead_id", {"lead_id": "ld_6666666"}),
+        ("orphan_lead_id", {"lead_id": "ld_9000003"}),  # a rejected lead
+        (CLEAN, {"lead_id": ""}),  # anonymous: no lead is no orphan
         (CLEAN, {"created_lead": "", "channel": ""}),
         (CLEAN, {"channel": ODD_CHANNEL}),
     ]
@@ -302,6 +305,28 @@ def _inject_subscriptions(tables: Tables) -> None:
     conflict = subs.pick()
     subs.add(conflict, "duplicate_key", mrr="1.00")
     subs.intents[conflict] = "duplicate_key"
+    _overlapping_subscription(subs, base)
+
+
+def _overlapping_subscription(subs: DirtyTable, base: int) -> None:
+    """Versions of one subscription valid on common days are all overlapping_version; the version
+    that follows them and one valid on no day inside it are clean."""
+    start = date.fromisoformat(subs.value(base, "valid_from")[:10])
+    versions = [
+        ("overlapping_version", start, start + timedelta(days=60)),
+        ("overlapping_version", start + timedelta(days=30), start + timedelta(days=90)),
+        (CLEAN, start + timedelta(days=90), None),
+        (CLEAN, start + timedelta(days=100), start + timedelta(days=100)),
+    ]
+    for intent, valid_from, valid_to in versions:
+        subs.add(
+            base,
+            intent,
+            subscription_id="sub_8overlap",
+            currency="EUR",
+            valid_from=valid_from.isoformat(),
+            valid_to="" if valid_to is None else valid_to.isoformat(),
+        )
 
 
 def _inject_orders(tables: Tables) -> None:

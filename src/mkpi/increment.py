@@ -10,8 +10,9 @@ pair of raw directories:
 - *after*: the whole directory, plus (`--edge-rows`) rows that test the incremental logic where
   it is hardest: a visitor first identified on the new day (its older anonymous touches move to
   a lead that converted; that conversion's path changes), a new row reusing an older touch's key
-  (both become `duplicate_key` rejects) and an exact copy of a recent touch (a collapsed
-  duplicate).
+  (both become `duplicate_key` rejects), an exact copy of a recent touch (a collapsed
+  duplicate), and touches dated long before the re-read window whose `orphan_lead_id` verdict
+  changes: their lead arrives on the new day, or is rejected by a conflicting new lead row.
 
 Both keep the input's format (CSV text stays text; Parquet keeps its types).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -215,7 +217,72 @@ def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> t
         f"insert into touchpoints select * from touchpoints where touchpoint_id = '{copied}'"
     )
     added.append(f"exact copy of new touch {copied}")
+    added.extend(_add_lead_status_edges(connection, cutoff, copy_touch))
     return tuple(added)
+
+
+def _add_lead_status_edges(
+    connection: duckdb.DuckDBPyConnection, cutoff: datetime, copy_touch: Callable[..., None]
+) -> list[str]:
+    """Touches whose `orphan_lead_id` verdict changes with the new day's leads, dated long before
+    the re-read window: one whose lead arrives on the new day (an orphan before, clean after: its
+    visitor's anonymous touches move onto that lead), the touches of a converting lead that a
+    conflicting new row (`duplicate_key`) rejects, and a touch whose lead never arrives."""
+    column_type = dict(
+        connection.execute("select column_name, column_type from (describe leads)").fetchall()
+    )
+
+    def copy_lead(where: str, **values: str) -> None:
+        values.setdefault("created_at", _at(cutoff + timedelta(hours=12)))
+        replaced = ", ".join(
+            f"cast({expression} as {column_type[column]}) as {column}"
+            for column, expression in values.items()
+        )
+        connection.execute(
+            f"insert into leads select * replace ({replaced})"
+            f" from leads where {where} order by lead_id limit 1"
+        )
+
+    at = _at(cutoff)
+    old = f"{_time('occurred_at')} < {at} - interval 10 day"
+    added = []
+    anonymous = connection.execute(
+        "select visitor_id from touchpoints group by visitor_id"
+        f" having count(lead_id) = 0 and bool_and({old}) order by visitor_id desc limit 1"
+    ).fetchone()
+    if anonymous:
+        copy_touch(
+            f"visitor_id = '{anonymous[0]}'",
+            touchpoint_id="'tp_edge_lead_later'",
+            lead_id="'ld_edge_later'",
+            occurred_at="occurred_at",
+            created_lead="true",
+        )
+        copy_lead(
+            "true", lead_id="'ld_edge_later'", email="null", mql_at="null", sql_at="null",
+            customer_at="null",
+        )  # fmt: skip
+        added.append(f"touch of visitor {anonymous[0]} whose lead arrives on the new day")
+    rejected = connection.execute(
+        f"""
+        with converting as (
+            select lead_id from orders union select lead_id from deals where lower(stage) = 'won'
+        )
+        select touchpoints.lead_id
+        from touchpoints
+        inner join converting on touchpoints.lead_id = converting.lead_id
+        group by touchpoints.lead_id
+        having bool_and({old})
+        order by touchpoints.lead_id
+        limit 1
+        """
+    ).fetchone()
+    if rejected:
+        copy_lead(f"lead_id = '{rejected[0]}'", email="'conflicting.row@example.com'")
+        added.append(f"converting lead {rejected[0]} rejected by a conflicting new row")
+    copy_touch("true", touchpoint_id="'tp_edge_unknown_lead'", lead_id="'ld_edge_unknown'")
+    added.append("touch whose lead never arrives")
+    return added
 
 
 def split(

@@ -19,9 +19,12 @@ and counts once; the -50 cost line is rejected):
     costs  Jan: paid_search/cmp_search media 300, paid_search/(none) media 100,
                 organic_search/(none) marketing_other 250, direct/(none) sales 1000
            Feb: paid_social/cmp_social media 400, paid_search/cmp_search media 200,
-                direct/(none) sales 1200, display/cmp_display media 150
+                direct/(none) sales 1200, display/cmp_display media 150,
+                direct/cmp_sales sales 30 (a campaign with sales cost only: CAC rows, no others)
            Mar: paid_search/cmp_search marketing_other 50, direct/(none) sales 0,
-                paid_social/cmp_social sales 90 (no campaign dimension for sales cost)
+                paid_social/cmp_social sales 90 (a cost line's campaign is its own, whatever its
+                category: sales cost with a campaign id counts in that campaign's CAC; the
+                sales_cost KPI has no campaign rows)
 
 The data range is Jan-Apr 2026 (a keyword ranking on Apr 2): April has no acquisition activity.
 """
@@ -88,8 +91,8 @@ COUNTS: dict[tuple[str, str, str], list[float | None]] = {
     ("media_cost", "campaign", "cmp_search"): [300, 200, 0, 0],
     ("media_cost", "campaign", "cmp_social"): [0, 400, 0, 0],
     ("media_cost", "campaign", "cmp_display"): [0, 150, 0, 0],
-    ("sales_cost", "total", "all"): [1000, 1200, 90, 0],
-    ("sales_cost", "channel", "direct"): [1000, 1200, 0, 0],
+    ("sales_cost", "total", "all"): [1000, 1230, 90, 0],
+    ("sales_cost", "channel", "direct"): [1000, 1230, 0, 0],
     ("sales_cost", "channel", "paid_social"): [0, 0, 90, 0],
     # medians: Feb {30.5, 15.5} (even), Mar {37, 10, 1.5} (odd); paid_search Mar {10, 1.5}
     ("days_to_customer", "total", "all"): [NAN, 23.0, 10.0, NAN],
@@ -134,16 +137,17 @@ RATIOS: dict[tuple[str, str, str], list[Ratio]] = {
     ("cost_per_mql", "campaign", "cmp_display"): [
         (0, 0, NAN), (150, 0, NAN), (0, 0, NAN), (0, 0, NAN),
     ],
-    # (marketing + sales) / new customers; campaigns take sales cost 0
-    ("cac", "total", "all"): [(1650, 0, NAN), (1950, 2, 975.0), (140, 3, 140 / 3), (0, 0, NAN)],
+    # (marketing + sales) / new customers; a campaign's own sales cost lines count in its CAC
+    ("cac", "total", "all"): [(1650, 0, NAN), (1980, 2, 990.0), (140, 3, 140 / 3), (0, 0, NAN)],
     ("cac", "channel", "paid_search"): [(400, 0, NAN), (200, 1, 200.0), (50, 2, 25.0), (0, 0, NAN)],
     ("cac", "channel", "organic_search"): [(250, 0, NAN), (0, 1, 0.0), (0, 0, NAN), (0, 0, NAN)],
     ("cac", "channel", "paid_social"): [(0, 0, NAN), (400, 0, NAN), (90, 1, 90.0), (0, 0, NAN)],
     ("cac", "channel", "display"): [(0, 0, NAN), (150, 0, NAN), (0, 0, NAN), (0, 0, NAN)],
-    ("cac", "channel", "direct"): [(1000, 0, NAN), (1200, 0, NAN), (0, 0, NAN), (0, 0, NAN)],
+    ("cac", "channel", "direct"): [(1000, 0, NAN), (1230, 0, NAN), (0, 0, NAN), (0, 0, NAN)],
     ("cac", "campaign", "cmp_search"): [(300, 0, NAN), (200, 1, 200.0), (50, 1, 50.0), (0, 0, NAN)],
-    ("cac", "campaign", "cmp_social"): [(0, 0, NAN), (400, 0, NAN), (0, 1, 0.0), (0, 0, NAN)],
+    ("cac", "campaign", "cmp_social"): [(0, 0, NAN), (400, 0, NAN), (90, 1, 90.0), (0, 0, NAN)],
     ("cac", "campaign", "cmp_display"): [(0, 0, NAN), (150, 0, NAN), (0, 0, NAN), (0, 0, NAN)],
+    ("cac", "campaign", "cmp_sales"): [(0, 0, NAN), (30, 0, NAN), (0, 0, NAN), (0, 0, NAN)],
     # cohorts: leads created in the month that have an mql_at at any time
     ("lead_to_mql_rate", "total", "all"): [(2, 4, 0.5), (2, 3, 2 / 3), (1, 2, 0.5), (0, 0, NAN)],
     ("lead_to_mql_rate", "channel", "paid_search"): [
@@ -312,10 +316,10 @@ def test_acquisition_mart_adds_up_and_keeps_costs_without_campaign(
         from marts.fct_acquisition_monthly
         """
     ).fetchone()
-    # 9 clean leads, 5 customers, marketing 650 + 750 + 50, sales 1000 + 1200 + 0 + 90;
+    # 9 clean leads, 5 customers, marketing 650 + 750 + 50, sales 1000 + 1230 + 0 + 90;
     # pairs: paid_search x {cmp_search, none}, organic_search/none, paid_social/cmp_social,
-    # other/none, email/none, direct/none, display/cmp_display = 8 pairs x 4 months
-    assert totals == (9, 5, 1450.0, 2290.0, 32)
+    # other/none, email/none, direct x {none, cmp_sales}, display/cmp_display = 9 pairs x 4 months
+    assert totals == (9, 5, 1450.0, 2320.0, 36)
     without_campaign = warehouse.execute(
         """
         select month, marketing_cost, leads
@@ -343,6 +347,7 @@ def test_dim_campaigns_holds_listed_and_referenced_only_campaigns(
     assert campaigns == [
         ("cmp_display", "cmp_display", None, False),
         ("cmp_partner", "cmp_partner", None, False),
+        ("cmp_sales", "cmp_sales", None, False),
         ("cmp_search", "Brand search", "paid_search", True),
         ("cmp_social", "Spring social", "paid_social", True),
         ("cmp_unused", "Never ran", "display", True),

@@ -226,3 +226,87 @@ def test_rules_on_duplicates() -> None:
         "duplicate_key",
         COLLAPSED,
     ]
+
+
+def _rows(table: str, *rows: dict[str, str]) -> RawTable:
+    header = load_contract()[table].column_names
+    return RawTable(header, [[row.get(name, "") for name in header] for row in rows])
+
+
+def _version(
+    valid_from: str, valid_to: str, subscription_id: str = "s1", **extra: str
+) -> dict[str, str]:
+    return {
+        "subscription_id": subscription_id,
+        "lead_id": "l1",
+        "mrr": "100",
+        "currency": "EUR",
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("versions", "verdicts"),
+    [
+        # 100 to March, 200 from February: both rejected, none picked
+        (
+            [_version("2025-01-01", "2025-03-01"), _version("2025-02-01", "")],
+            ["overlapping_version", "overlapping_version"],
+        ),
+        # a hand-over on the same day, and another subscription on the same days
+        (
+            [
+                _version("2025-01-01", "2025-02-01"),
+                _version("2025-02-01", ""),
+                _version("2025-01-01", "", "s2"),
+            ],
+            [CLEAN, CLEAN, CLEAN],
+        ),
+        # a nested version; the one after both stays; a version valid on no day overlaps nothing
+        (
+            [
+                _version("2025-01-01", "2025-04-01"),
+                _version("2025-02-01", "2025-03-01"),
+                _version("2025-04-01", ""),
+                _version("2025-05-10", "2025-05-10"),
+            ],
+            ["overlapping_version", "overlapping_version", CLEAN, CLEAN],
+        ),
+        # 9999-12-31 is no end; a version rejected for another reason overlaps nothing
+        (
+            [
+                _version("2025-01-01", "9999-12-31"),
+                _version("2025-06-01", "2025-07-01"),
+                _version("2025-03-01", "2025-04-01", mrr="1,00"),
+            ],
+            ["overlapping_version", "overlapping_version", "bad_number"],
+        ),
+    ],
+)
+def test_rules_on_overlapping_subscription_versions(
+    versions: list[dict[str, str]], verdicts: list[str]
+) -> None:
+    table = load_contract()["subscriptions"]
+    raw = _rows("subscriptions", *versions)
+    assert classify_table(table, raw, FX, clean_leads={"l1"}).verdicts == verdicts
+
+
+def test_rules_on_touchpoint_leads() -> None:
+    """A filled lead_id must be a clean lead; an empty one is an anonymous touch."""
+    touch = {
+        "touchpoint_id": "t1",
+        "visitor_id": "v1",
+        "occurred_at": "2025-01-05T10:00:00",
+        "channel": "google / cpc",
+    }
+    raw = _rows(
+        "touchpoints",
+        {**touch, "lead_id": "l1"},
+        {**touch, "touchpoint_id": "t2", "lead_id": "l2"},
+        {**touch, "touchpoint_id": "t3", "lead_id": ""},
+        {**touch, "touchpoint_id": "t4", "lead_id": "l2", "pageviews": "-1"},
+    )
+    outcome = classify_table(load_contract()["touchpoints"], raw, FX, clean_leads={"l1"})
+    assert outcome.verdicts == [CLEAN, "orphan_lead_id", CLEAN, "negative_amount"]

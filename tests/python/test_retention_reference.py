@@ -1,8 +1,9 @@
 """End to end: every retention and order KPI row of fct_kpis against an independent reference.
 
 A seeded generator (reference/raw_data.py) writes a raw directory full of nasty subscription
-cases (mid-month plan changes, versions inside one month, zero-length and overlapping versions,
-mrr-0 versions, gaps and reactivation, several subscriptions per customer, USD money) plus
+cases (mid-month plan changes, versions inside one month, zero-length versions, overlapping
+versions that staging rejects, mrr-0 versions, gaps and reactivation, several subscriptions per
+customer, USD money) plus
 orders, costs and customers for CAC. One `dbt build` runs on it; reference/retention.py works
 the KPIs out from the same files day by day, straight from shared/spec/kpis.md.
 """
@@ -17,7 +18,7 @@ import duckdb
 import pytest
 from dbt_runner import run_dbt
 from reference.raw_data import write_raw_dir
-from reference.retention import KpiRow, reference_kpis
+from reference.retention import KpiRow, overlapping_versions, read_table, reference_kpis
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FX_RATES = PROJECT_DIR / "seeds" / "fx_rates.csv"
@@ -100,14 +101,32 @@ def test_reference_data_covers_the_nasty_cases(
     assert rows[("churned_mrr", date(2025, 8, 1))][2] == 75.0
 
 
+def test_reference_rejects_exactly_c06s_overlapping_versions(raw_dir: Path) -> None:
+    """The day-by-day overlap finder of the reference on the generated data: C06's two versions
+    that share May 1-19 and nothing else (hand-overs, zero-length versions and the random
+    population, whose versions follow each other, do not overlap)."""
+    subscriptions = read_table(raw_dir, "subscriptions")
+    assert overlapping_versions(subscriptions) == {("S06", "2024-03-01"), ("S06", "2024-05-01")}
+
+
 @pytest.mark.dbt
-def test_every_generated_row_is_clean(warehouse: duckdb.DuckDBPyConnection) -> None:
-    """The reference reads the files as they are, so staging must keep every row."""
+def test_only_the_overlapping_versions_are_rejected(
+    warehouse: duckdb.DuckDBPyConnection, raw_dir: Path
+) -> None:
+    """Staging keeps every generated row but the versions the reference finds overlapping, and
+    rejects those as overlapping_version (before this reject they were summed: C06 had 220 of MRR
+    from May 1 to May 19, a fake expansion in May and contraction in June)."""
     rejected = warehouse.execute(
-        "select source_table, reject_reason, count(*) from staging.stg_marketing__rejected_rows"
-        " group by source_table, reject_reason"
+        "select source_table, reject_reason,"
+        " json_extract_string(raw_row, '$.subscription_id'),"
+        " json_extract_string(raw_row, '$.valid_from')"
+        " from staging.stg_marketing__rejected_rows"
     ).fetchall()
-    assert rejected == []
+    expected = overlapping_versions(read_table(raw_dir, "subscriptions"))
+    assert sorted(rejected) == sorted(
+        ("subscriptions", "overlapping_version", subscription, valid_from)
+        for subscription, valid_from in expected
+    )
 
 
 @pytest.mark.dbt

@@ -31,6 +31,7 @@ REASONS = {
     "invalid_category",
     "unknown_currency",
     "orphan_lead_id",
+    "overlapping_version",
 }
 
 

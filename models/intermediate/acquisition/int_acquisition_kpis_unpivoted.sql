@@ -7,8 +7,9 @@
     Rows: every month of int_months_spined x every dimension value with activity for the KPI in any
     month, i.e. a row in the KPI's input facts (numerator or denominator side): see the `where` of
     each KPI below. The total has a row in every month. Campaign rows leave out leads and costs
-    without a campaign id; sales cost has no campaign dimension, so campaign CAC takes sales cost 0
-    (marketing cost only) and sales cost lines give a campaign no activity.
+    without a campaign id. A cost line's campaign is its own, whatever its category: a sales cost
+    line with a campaign id counts in that campaign's CAC (and gives the campaign CAC rows); the
+    sales_cost KPI itself has no campaign dimension (catalog), so it has no campaign rows.
 -#}
 
 {#- each KPI's catalog dimensions as a SQL list: dimensions_of['cpl'] = ('total', 'channel', 'campaign') -#}
@@ -76,7 +77,7 @@ measures_by_dimension as (
 
     union all
 
-    -- sales cost has no campaign dimension: campaign CAC is marketing cost only
+    -- a cost line's campaign is its own: sales cost with a campaign id is that campaign's
     select
         month,
         'campaign' as dimension,
@@ -91,10 +92,10 @@ measures_by_dimension as (
         cohort_mqls_with_customer,
         marketing_cost,
         media_cost,
-        cast(0 as {{ money_type() }}) as sales_cost,
+        sales_cost,
         marketing_cost_lines,
         media_cost_lines,
-        0 as sales_cost_lines
+        sales_cost_lines
     from measures
     where campaign_id is not null
 ),

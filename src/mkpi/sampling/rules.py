@@ -31,6 +31,7 @@ REASONS: tuple[str, ...] = (
     "invalid_category",
     "unknown_currency",
     "orphan_lead_id",
+    "overlapping_version",
 )
 CLEAN = "clean"
 COLLAPSED = "collapsed"
@@ -63,6 +64,8 @@ CURRENCY_DATE = {
     "orders": ("ordered_at",),
 }
 LEAD_CHILDREN = ("deals", "subscriptions", "orders")
+# tables whose lead_id, when filled, must be a clean lead (a touchpoint may have none)
+LEAD_REFERENCES = (*LEAD_CHILDREN, "touchpoints")
 # plausible dates (vars plausible_dates_from / _until): outside is implausible_date, except an end
 # on or after the window's end, which means no end
 PLAUSIBLE_FROM = datetime(2000, 1, 1)
@@ -252,7 +255,11 @@ def _row_reason(
         ("unknown_currency", lambda: _unknown_currency(table, row, fx, reporting)),
         (
             "orphan_lead_id",
-            lambda: clean_leads is not None and row["lead_id"] not in clean_leads,
+            lambda: (
+                clean_leads is not None
+                and row["lead_id"] not in clean_leads
+                and (table.name != "touchpoints" or row["lead_id"] != "")
+            ),
         ),
     )
     return next((reason for reason, failed in checks if failed()), CLEAN)
@@ -294,7 +301,39 @@ def classify_table(
         verdict or _row_reason(table, row, fx, clean_leads, reporting)
         for verdict, row in zip(verdicts, rows, strict=True)
     ]
+    if table.name == "subscriptions":
+        for i in _overlapping_versions(rows, final):
+            final[i] = "overlapping_version"
     return TableOutcome(verdicts=final, counts=Counter(final))
+
+
+def _validity(row: Mapping[str, str]) -> tuple[date, date | None]:
+    """[valid_from, valid_to) of a version that passed the row checks; None = no end."""
+    start = _parse_moment(row["valid_from"], "date")
+    end = _parse_moment(row["valid_to"], "date") if row["valid_to"] else None
+    assert start is not None
+    if end is None or end >= PLAUSIBLE_UNTIL:
+        return start.date(), None
+    return start.date(), end.date()
+
+
+def _overlapping_versions(rows: Sequence[Mapping[str, str]], verdicts: Sequence[str]) -> set[int]:
+    """Clean versions valid on a common day with another clean version of their subscription:
+    all of them are rejected (none is picked). A version valid on no day overlaps nothing."""
+    by_subscription: dict[str, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for i, (row, verdict) in enumerate(zip(rows, verdicts, strict=True)):
+        if verdict == CLEAN:
+            start, end = _validity(row)
+            if end is None or end > start:
+                by_subscription[row["subscription_id"]].append((i, start, end))
+    overlapping: set[int] = set()
+    for versions in by_subscription.values():
+        for i, start, end in versions:
+            for j, other_start, other_end in versions:
+                starts_before_other_ends = other_end is None or start < other_end
+                if i != j and starts_before_other_ends and (end is None or other_start < end):
+                    overlapping.update({i, j})
+    return overlapping
 
 
 def classify(
@@ -310,7 +349,7 @@ def classify(
     }
     for name, table in contract.items():
         if name != "leads":
-            parents = clean_leads if name in LEAD_CHILDREN else None
+            parents = clean_leads if name in LEAD_REFERENCES else None
             outcomes[name] = classify_table(table, tables[name], fx, parents)
     return {name: outcomes[name] for name in contract}
 

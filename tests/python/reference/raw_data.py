@@ -1,7 +1,8 @@
 """A small raw directory in the contract shape that stresses subscriptions, orders and CAC.
 
 Hand-made customers cover the nasty subscription cases (each one named in `_NASTY`), a seeded
-random population adds volume. Every row is clean: the reference reads the files as they are.
+random population adds volume. Every row is clean except C06's two overlapping versions, which
+staging rejects (`overlapping_version`) and the reference leaves out the same way.
 
 The data range is fixed: the earliest activity date is lead L000's `created_at` (2023-12-15),
 the latest the `valid_to` of C11's subscription (2025-08-03), so the grid runs Dec 2023 - Aug
@@ -67,9 +68,13 @@ _NASTY: list[Version] = [
     ("C05", "S05a", "40", "EUR", "2024-02-01", "2024-06-01"),
     ("C05", "S05b", "25.50", FOREIGN_CURRENCY, "2024-03-20", "2024-09-10"),
     ("C05", "S05c", "30", "EUR", "2024-06-01", None),
-    # C06 overlapping versions of one subscription: 220 from May 1 to May 19
+    # C06 overlapping versions of one subscription (220 from May 1 to May 19 if they were summed):
+    # both rejected as overlapping_version, none picked; the version that follows them is clean
+    # (new in June), and so is a zero-length version inside it (valid on no day, overlaps nothing)
     ("C06", "S06", "100", "EUR", "2024-03-01", "2024-05-20"),
-    ("C06", "S06", "120", "EUR", "2024-05-01", None),
+    ("C06", "S06", "120", "EUR", "2024-05-01", "2024-06-01"),
+    ("C06", "S06", "130", "EUR", "2024-06-01", None),
+    ("C06", "S06", "900", "EUR", "2024-07-10", "2024-07-10"),
     # C07 a free (mrr 0) trial, then paying from April 1: new in April
     ("C07", "S07", "0", "EUR", "2024-02-01", "2024-04-01"),
     ("C07", "S07", "49", "EUR", "2024-04-01", None),

@@ -7,7 +7,10 @@ checks the SQL against the spec. It is deliberately naive: every customer's MRR 
 day by day by summing the versions valid on that day (`valid_from <= day < valid_to`), and
 every KPI is read off those daily values. Money is exact (Decimal) until the final ratio.
 
-It reads a raw directory of clean CSV files (no rejects: it does not re-implement staging).
+It reads a raw directory of clean CSV files and re-implements one reject only, because the data
+holds it on purpose: versions of one subscription that are valid on a common day are all
+rejected (`overlapping_version`, docs/raw-data.md), found here by counting, day by day, the
+versions of each subscription valid on that day.
 """
 
 from __future__ import annotations
@@ -122,6 +125,31 @@ def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) ->
 
 def plain(value: Decimal | int | None) -> KpiRow:
     return None, None, _float(value)
+
+
+def _valid_on(row: dict[str, str], day: date) -> bool:
+    valid_from = date.fromisoformat(row["valid_from"])
+    return valid_from <= day and (not row["valid_to"] or day < date.fromisoformat(row["valid_to"]))
+
+
+def overlapping_versions(subscriptions: Table) -> set[tuple[str, str]]:
+    """(subscription_id, valid_from) of every version valid on a day on which another version
+    of the same subscription is valid too: all of them are rejected, none is picked."""
+    by_subscription: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in subscriptions:
+        by_subscription[row["subscription_id"]].append(row)
+    overlapping: set[tuple[str, str]] = set()
+    for subscription, rows in by_subscription.items():
+        dates = [
+            date.fromisoformat(row[c]) for row in rows for c in ("valid_from", "valid_to") if row[c]
+        ]
+        day, last = min(dates), max(dates) + timedelta(days=1)
+        while day <= last:
+            valid = [row for row in rows if _valid_on(row, day)]
+            if len(valid) > 1:
+                overlapping.update((subscription, row["valid_from"]) for row in valid)
+            day += timedelta(days=1)
+    return overlapping
 
 
 def daily_mrr(
@@ -290,6 +318,12 @@ def reference_kpis(
     """The data range's months and (kpi, month) -> (numerator, denominator, value)."""
     settings = settings or Settings()
     tables = {table: read_table(raw_dir, table) for table in ACTIVITY_COLUMNS}
+    rejected = overlapping_versions(tables["subscriptions"])
+    tables["subscriptions"] = [
+        row
+        for row in tables["subscriptions"]
+        if (row["subscription_id"], row["valid_from"]) not in rejected
+    ]
     convert = Converter(fx_rates_csv, settings.reporting_currency)
     months = data_months(tables)
     rows = retention_kpis(tables, convert, months, settings)

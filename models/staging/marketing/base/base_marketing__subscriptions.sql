@@ -64,8 +64,58 @@ checked as (
             when valid_to_parsed < valid_from_parsed then 'end_before_start'
             when fx_rate is null then 'unknown_currency'
             when not has_clean_lead then 'orphan_lead_id'
-        end as reject_reason
+        end as row_reject_reason
     from converted
+),
+
+ordered_versions as (
+    -- the versions that pass every row check, in order of valid_from within their subscription
+    -- (the key makes valid_from unique there); a version valid on no day (valid_to = valid_from)
+    -- overlaps nothing. NULL valid_to (still running) is an end after every date.
+    select
+        subscription_id,
+        valid_from_parsed,
+        max(coalesce(valid_to_parsed, cast('9999-12-31' as date))) over (
+            partition by subscription_id
+            order by valid_from_parsed
+            rows between unbounded preceding and 1 preceding
+        ) as latest_earlier_end,
+        lead(valid_from_parsed) over (
+            partition by subscription_id
+            order by valid_from_parsed
+        ) as next_start,
+        coalesce(valid_to_parsed, cast('9999-12-31' as date)) as version_end
+    from checked
+    where
+        row_reject_reason is null
+        and copy_number = 1
+        and (valid_to_parsed is null or valid_to_parsed > valid_from_parsed)
+),
+
+overlapping as (
+    -- a version overlaps another when both are valid on some day: an earlier version ends after
+    -- it starts, or the next one starts before it ends. Every such version is rejected, never one
+    -- picked: the project cannot tell which of two conflicting versions is right.
+    select
+        subscription_id,
+        valid_from_parsed
+    from ordered_versions
+    where latest_earlier_end > valid_from_parsed or next_start < version_end
+),
+
+rejected as (
+    select
+        checked.*,
+        case
+            when checked.row_reject_reason is not null then checked.row_reject_reason
+            when overlapping.subscription_id is not null then 'overlapping_version'
+        end as reject_reason
+    from checked
+    left join overlapping
+        on
+            checked.subscription_id = overlapping.subscription_id
+            and checked.valid_from_parsed = overlapping.valid_from_parsed
+            and checked.copy_number = 1
 ),
 
 final as (
@@ -93,7 +143,7 @@ final as (
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
         case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
-    from checked
+    from rejected
 )
 
 select * from final

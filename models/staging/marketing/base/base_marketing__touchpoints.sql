@@ -2,6 +2,12 @@
     Incremental (DECISIONS.md D16): a run re-reads the raw touchpoints of the window (and every
     row sharing a key with them), deletes the stored rows of those keys and of missing keys, and
     inserts the re-read rows. `--full-refresh` reads everything.
+
+    A touch whose lead_id is filled but not a clean lead is an `orphan_lead_id`. Whether it is
+    depends on the leads, which change between runs: a run also re-reads every stored touch
+    whose lead changed status since it was written (its lead arrived, or was rejected), whatever
+    its date, so the verdicts are those of a full build, and the re-read touches are part of the
+    newest batch, whose journeys the attribution models rebuild (int_journeys_changed).
 -#}
 {{ config(
     materialized='incremental',
@@ -24,9 +30,30 @@
     'created_lead',
 ] -%}
 
+{#- stored touches whose orphan verdict no longer holds (read only on an incremental run) -#}
+{%- set lead_status_changed -%}
+    select stored.touchpoint_id as window_key
+    from {{ this }} as stored
+    left join {{ ref('stg_marketing__leads') }} as leads
+        on stored.lead_id = leads.lead_id
+    where
+        stored.lead_id is not null
+        and (
+            (stored.reject_reason = 'orphan_lead_id' and leads.lead_id is not null)
+            or (stored.reject_reason is null and leads.lead_id is null)
+        )
+{%- endset %}
+
 with
 
-{{ raw_rows_keyed('touchpoints', columns, ['touchpoint_id'], window_column='occurred_at') }},
+{{ raw_rows_keyed(
+    'touchpoints', columns, ['touchpoint_id'],
+    window_column='occurred_at', extra_keys=lead_status_changed,
+) }},
+
+clean_leads as (
+    select lead_id from {{ ref('stg_marketing__leads') }}
+),
 
 {{ channel_rules_for('keyed', 'channel') }},
 
@@ -38,9 +65,11 @@ parsed as (
         {{ parse_integer('keyed.engaged_seconds') }} as engaged_seconds_parsed,
         {{ parse_boolean('keyed.created_lead') }} as created_lead_parsed,
         {{ mapped_channel() }} as mapped_channel,
-        {{ is_channel_mapped() }} as is_channel_mapped
+        {{ is_channel_mapped() }} as is_channel_mapped,
+        clean_leads.lead_id is not null as has_clean_lead
     from keyed
     {{ channel_lookup_joins('keyed.channel', 'channel_rules') }}
+    left join clean_leads on keyed.lead_id = clean_leads.lead_id
 ),
 
 checked as (
@@ -59,6 +88,8 @@ checked as (
                 then 'bad_number'
             when created_lead_parsed is null then 'bad_boolean'
             when pageviews_parsed < 0 or engaged_seconds_parsed < 0 then 'negative_amount'
+            -- no lead_id is an anonymous touch; a lead_id must be a clean lead
+            when lead_id is not null and not has_clean_lead then 'orphan_lead_id'
         end as reject_reason
     from parsed
 ),
