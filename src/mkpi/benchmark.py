@@ -113,6 +113,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="kill any one step after this many seconds and report it as timed out",
     )
     parser.add_argument(
+        "--validation",
+        type=Path,
+        default=None,
+        metavar="DUCKDB_FILE",
+        help="only time `mkpi validate` on this built database against --validation-baseline",
+    )
+    parser.add_argument(
+        "--validation-baseline",
+        default=None,
+        metavar="COMMIT",
+        help="git commit of the baseline validate (default: the last pandas + GX one)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=None,
@@ -776,6 +789,8 @@ def argv_from(args: argparse.Namespace) -> list[str]:
         ("--work-dir", args.work_dir),
         ("--output", args.output),
         ("--step-timeout", args.step_timeout),
+        ("--validation", args.validation),
+        ("--validation-baseline", args.validation_baseline),
     ):
         if value is not None:
             argv += [option, str(value)]
@@ -801,6 +816,11 @@ def measure(args: argparse.Namespace) -> int:
     root = project_root()
     work_dir = (args.work_dir or root / "target" / "benchmark").resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
+    if args.validation is not None:
+        from mkpi.bench import validation
+
+        commit = args.validation_baseline or validation.PANDAS_VALIDATE_COMMIT
+        return validation.main(root, args.validation.resolve(), work_dir, commit)
     ctx = Context(
         root=root,
         work_dir=work_dir,

@@ -1,35 +1,38 @@
 """`mkpi validate`: run the generated great-expectations suites (expectations/*.json) on the marts.
 
-Each suite names its mart; validate reads it from the warehouse into pandas (DuckDB file from env
-DBT_DUCKDB_PATH, read-only; or PostgreSQL with `--target postgres`), derives the frames that rules
-GX cannot state directly need (value = numerator / denominator, channels add up to the total, the
-complete grid: see the suite's `meta.datasets`), runs GX 1.x on them in an ephemeral context
-(no files, no network, no usage statistics), prints a summary with the worst offending rows and
-writes one row per expectation into `marts.data_validation_results`. Exit code 1 when any
-expectation fails, 2 when the warehouse or a suite cannot be read.
+The suites are GX 1.x suites; validate runs them in the warehouse itself, on DuckDB (file from env
+DBT_DUCKDB_PATH, read-only) or PostgreSQL (`--target postgres`), so no mart is ever loaded into
+Python (the credits mart has millions of rows). Every expectation type the suites use has one SQL
+translation with GX's meaning on dataframes (row condition, NULL handling, element and unexpected
+counts; tests/python/test_validate.py holds the SQL to GX's answers on the same rows), and every
+derived dataset of a suite's `meta.datasets` (value = numerator / denominator, channels add up to
+the total, the complete grid, ...) is one SQL query over the mart. Per dataset one scan counts
+the rows and the unexpected rows of up to ROWS_PER_QUERY expectations; a failed expectation
+fetches its worst few rows with LIMIT. Validate prints a summary with those rows and writes one
+row per expectation into `marts.data_validation_results`. Exit code 1 when any expectation
+fails, 2 when the warehouse or a suite cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import itertools
 import json
 import math
-import os
+import shutil
 import sys
-import warnings
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from mkpi.paths import duckdb_path, project_root
 
 RESULTS_SCHEMA = "marts"
+# DuckDB's memory for validate's queries; bigger aggregations spill to a temporary folder
+DUCKDB_MEMORY_LIMIT = "256MB"
 RESULTS_TABLE = "data_validation_results"
 RESULT_COLUMNS: dict[str, str] = {
     "run_at": "timestamp",
@@ -82,156 +85,253 @@ def load_suites(folder: Path | None = None, names: Iterable[str] | None = None) 
     return suites
 
 
-# ----------------------------------------------------------------------- derived frames
-def _months(frame: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(frame["month"]).dt.normalize()
+# --------------------------------------------------------------------------------- SQL text
+def quote(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
-def ratio_check(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    rows = frame[
-        frame["kpi"].isin(spec["kpis"])
-        & frame["numerator"].notna()
-        & frame["denominator"].notna()
-        & (frame["denominator"] != 0)
-    ].copy()
-    expected = rows["numerator"].astype(float) / rows["denominator"].astype(float)
-    error = (rows["value"].astype(float) - expected).abs()
-    scale = expected.abs().where(expected != 0, 1.0)
-    rows["expected_value"] = expected
-    rows["relative_error"] = (error / scale).where(rows["value"].notna(), math.inf)
-    return rows.reset_index(drop=True)
+def literal(value: Any) -> str:
+    """A SQL literal for a value of a suite (text, number, boolean or None)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"no SQL literal for {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"no SQL literal for {value!r} ({type(value).__name__})")
 
 
-def zero_denominator(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    no_denominator = frame["denominator"].isna() | (frame["denominator"] == 0)
-    return frame[frame["kpi"].isin(spec["kpis"]) & no_denominator].reset_index(drop=True)
+def _value_list(values: Iterable[Any]) -> str:
+    return ", ".join(literal(value) for value in values)
 
 
-def _model_key(models: pd.Series) -> pd.Series:
-    """Attribution model as a join key: NULL becomes ''."""
-    return models.astype(object).where(models.notna(), "").astype(str)
+def _in(column: str, values: list[Any]) -> str:
+    """`column in (values)`, false (never NULL) when the list is empty or the value is NULL."""
+    if not values:
+        return "false"
+    return f"coalesce({column} in ({_value_list(values)}), false)"
 
 
-def reconciliation(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    months = sorted(_months(frame).unique()) if len(frame) else []
-    data = frame.assign(month=_months(frame))
+DOUBLE = "double precision"
+INFINITY = f"cast('Infinity' as {DOUBLE})"
+
+
+def _double(expression: str) -> str:
+    return f"cast({expression} as {DOUBLE})"
+
+
+# ----------------------------------------------------------------------- derived datasets
+# Each suite's `meta.datasets` describes the frames its rules run on besides the mart; here each
+# one is a single SQL query over the mart, run in the warehouse (DuckDB and PostgreSQL alike).
+def ratio_check(mart: str, spec: dict[str, Any]) -> str:
+    numerator, denominator = _double("d.numerator"), _double("d.denominator")
+    expected = f"{numerator} / {denominator}"
+    return f"""
+select
+    d.*,
+    {expected} as expected_value,
+    case
+        when d.value is null then {INFINITY}
+        else abs({_double("d.value")} - {expected})
+            / case when {expected} = 0 then 1.0 else abs({expected}) end
+    end as relative_error
+from {mart} as d
+where {_in("d.kpi", spec["kpis"])}
+    and d.numerator is not null
+    and d.denominator is not null
+    and d.denominator <> 0"""
+
+
+def zero_denominator(mart: str, spec: dict[str, Any]) -> str:
+    return f"""
+select d.*
+from {mart} as d
+where {_in("d.kpi", spec["kpis"])}
+    and (d.denominator is null or d.denominator = 0)"""
+
+
+def reconciliation(mart: str, spec: dict[str, Any]) -> str:
     parts = []
     for pair in spec["pairs"]:
-        models: list[Any] = spec["attribution_models"] if pair["attributed"] else [None]
-        grid = pd.DataFrame(
-            [(month, model) for month in months for model in models],
-            columns=["month", "attribution_model"],
-        )
-        channels = data[(data["kpi"] == pair["kpi"]) & (data["dimension"] == "channel")]
-        if not pair["attributed"]:
-            channels = channels.assign(attribution_model=None)
-        sums = (
-            channels.assign(model_key=_model_key(channels["attribution_model"]))
-            .groupby(["month", "model_key"])["value"]
-            .sum()
-            .rename("channel_sum")
-            .reset_index()
-        )
-        totals = (
-            data[(data["kpi"] == pair["target"]) & (data["dimension"] == "total")]
-            .groupby("month")["value"]
-            .sum()
-            .rename("total")
-            .reset_index()
-        )
-        grid["model_key"] = _model_key(grid["attribution_model"])
-        joined = (
-            grid.merge(sums, on=["month", "model_key"], how="left")
-            .merge(totals, on="month", how="left")
-            .drop(columns="model_key")
-        )
-        joined = joined.fillna({"channel_sum": 0.0, "total": 0.0})
-        joined.insert(0, "kpi", pair["kpi"])
-        joined.insert(1, "target", pair["target"])
-        joined["abs_difference"] = (joined["channel_sum"] - joined["total"]).abs()
-        parts.append(joined)
-    columns = ["kpi", "target", "month", "attribution_model", "channel_sum", "total"]
-    if not parts:
-        return pd.DataFrame(columns=[*columns, "abs_difference"])
-    return pd.concat(parts, ignore_index=True)
-
-
-def grid(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    columns = ["kpi", "dimension", "dimension_value", "expected_rows", "present_rows"]
-    if frame.empty:
-        return pd.DataFrame(columns=[*columns, "missing_rows"])
-    months = _months(frame)
-    month_count = len(pd.date_range(months.min(), months.max(), freq="MS"))
-    models = set(spec["attribution_models"])
-    attributed = set(spec["attributed_kpis"])
-    rows = []
-    data = frame.assign(month=months)
-    for (kpi, dimension, value), group in data.groupby(
-        ["kpi", "dimension", "dimension_value"], dropna=False
-    ):
-        split_by_model = kpi in attributed and dimension != "total"
-        expected = month_count * (len(models) if split_by_model else 1)
-        if split_by_model:
-            present = group[group["attribution_model"].isin(models)]
+        kpi, target = literal(pair["kpi"]), literal(pair["target"])
+        if pair["attributed"]:
+            models = ", ".join(f"({literal(model)})" for model in spec["attribution_models"])
+            grid_models = f"(values {models}) as models (attribution_model)"
+            sums_key, sums_join = (
+                "b.month, b.attribution_model",
+                (" and c.attribution_model = g.attribution_model"),
+            )
         else:
-            present = group[group["attribution_model"].isna()]
-        present_count = len(present[["month", "attribution_model"]].drop_duplicates())
-        rows.append((kpi, dimension, value, expected, present_count))
-    result = pd.DataFrame(rows, columns=columns)
-    result["missing_rows"] = result["expected_rows"] - result["present_rows"]
-    return result
+            grid_models = "(select cast(null as text) as attribution_model) as models"
+            sums_key, sums_join = "b.month", ""
+        if pair["attributed"] and not spec["attribution_models"]:
+            continue
+        parts.append(f"""
+    select
+        {kpi} as kpi,
+        {target} as target,
+        g.month,
+        g.attribution_model,
+        coalesce(c.channel_sum, 0) as channel_sum,
+        coalesce(t.total, 0) as total,
+        abs(coalesce(c.channel_sum, 0) - coalesce(t.total, 0)) as abs_difference
+    from (select m.month, models.attribution_model from months as m cross join {grid_models}) as g
+    left join (
+        select {sums_key}, sum(b.value) as channel_sum
+        from base as b
+        where b.kpi = {kpi} and b.dimension = 'channel'
+        group by {sums_key}
+    ) as c on c.month is not distinct from g.month{sums_join}
+    left join (
+        select b.month, sum(b.value) as total
+        from base as b
+        where b.kpi = {target} and b.dimension = 'total'
+        group by b.month
+    ) as t on t.month is not distinct from g.month""")
+    if not parts:
+        return f"""
+select
+    cast(null as text) as kpi,
+    cast(null as text) as target,
+    cast(null as date) as month,
+    cast(null as text) as attribution_model,
+    cast(null as {DOUBLE}) as channel_sum,
+    cast(null as {DOUBLE}) as total,
+    cast(null as {DOUBLE}) as abs_difference
+from {mart}
+where false"""
+    return f"""
+with base as (
+    select
+        d.kpi,
+        cast(d.month as date) as month,
+        d.dimension,
+        d.attribution_model,
+        {_double("d.value")} as value
+    from {mart} as d
+),
+months as (select distinct b.month from base as b)
+{" union all ".join(parts)}"""
 
 
-def credit_shares(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    sums = (
-        frame.groupby(["conversion_id", "attribution_model"])["credit_share"]
-        .sum()
-        .rename("share_sum")
-        .reset_index()
+def grid(mart: str, spec: dict[str, Any]) -> str:
+    models = spec["attribution_models"]
+    split = f"({_in('b.kpi', spec['attributed_kpis'])} and b.dimension is distinct from 'total')"
+    first, last = "min(b.month)", "max(b.month)"
+    return f"""
+with base as (
+    select
+        d.kpi,
+        d.dimension,
+        d.dimension_value,
+        cast(d.month as date) as month,
+        d.attribution_model
+    from {mart} as d
+),
+span as (
+    select cast(
+        (extract(year from {last}) - extract(year from {first})) * 12
+        + extract(month from {last}) - extract(month from {first}) + 1
+    as bigint) as months
+    from base as b
+),
+present as (
+    select p.kpi, p.dimension, p.dimension_value, count(*) as present_rows
+    from (
+        select distinct b.kpi, b.dimension, b.dimension_value, b.month, b.attribution_model
+        from base as b
+        where ({split} and {_in("b.attribution_model", models)})
+            or (not {split} and b.attribution_model is null)
+    ) as p
+    group by p.kpi, p.dimension, p.dimension_value
+),
+expected as (
+    select
+        g.kpi,
+        g.dimension,
+        g.dimension_value,
+        s.months * case when {split.replace("b.", "g.")} then {len(models)} else 1 end
+            as expected_rows
+    from (select distinct b.kpi, b.dimension, b.dimension_value from base as b) as g
+    cross join span as s
+)
+select
+    e.kpi,
+    e.dimension,
+    e.dimension_value,
+    e.expected_rows,
+    coalesce(p.present_rows, 0) as present_rows,
+    e.expected_rows - coalesce(p.present_rows, 0) as missing_rows
+from expected as e
+left join present as p
+    on p.kpi is not distinct from e.kpi
+    and p.dimension is not distinct from e.dimension
+    and p.dimension_value is not distinct from e.dimension_value"""
+
+
+def credit_shares(mart: str, spec: dict[str, Any]) -> str:
+    share_sum = f"coalesce(sum({_double('d.credit_share')}), 0)"
+    return f"""
+select
+    d.conversion_id,
+    d.attribution_model,
+    {share_sum} as share_sum,
+    abs({share_sum} - 1.0) as abs_error
+from {mart} as d
+where d.conversion_id is not null and d.attribution_model is not null
+group by d.conversion_id, d.attribution_model"""
+
+
+def conversion_models(mart: str, spec: dict[str, Any]) -> str:
+    models = spec["attribution_models"]
+    known = f"case when {_in('d.attribution_model', models)} then d.attribution_model end"
+    present = f"count(distinct {known})"
+    return f"""
+select
+    d.conversion_id,
+    {present} as present_models,
+    {len(models)} - {present} as missing_models
+from {mart} as d
+where d.conversion_id is not null
+group by d.conversion_id"""
+
+
+def mrr_bridge(mart: str, spec: dict[str, Any]) -> str:
+    closing = " + ".join(
+        _double(f"d.{name}")
+        for name in ("start_mrr", "new_mrr", "reactivation_mrr", "expansion_mrr")
     )
-    sums["abs_error"] = (sums["share_sum"] - 1.0).abs()
-    return sums
+    closing += f" - {_double('d.contraction_mrr')} - {_double('d.churned_mrr')}"
+    window = "over (order by cast(d.month as date) nulls last)"
+    previous_month = f"lag(cast(d.month as date)) {window}"
+    month_before = "cast(cast(d.month as date) - interval '1 month' as date)"
+    return f"""
+select
+    d.*,
+    abs({closing} - {_double("d.mrr")}) as bridge_difference,
+    case
+        when {previous_month} = {month_before}
+            then abs({_double("d.start_mrr")} - {_double(f"lag(d.mrr) {window}")})
+    end as carry_difference
+from {mart} as d"""
 
 
-def conversion_models(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    models = set(spec["attribution_models"])
-    known = frame[frame["attribution_model"].isin(models)]
-    present = known.groupby("conversion_id")["attribution_model"].nunique()
-    result = pd.DataFrame({"conversion_id": frame["conversion_id"].dropna().unique()})
-    result["present_models"] = result["conversion_id"].map(present).fillna(0).astype(int)
-    result["missing_models"] = len(models) - result["present_models"]
-    return result
+def row_balance(mart: str, spec: dict[str, Any]) -> str:
+    return f"""
+select
+    d.*,
+    d.raw_rows - d.clean_rows - d.rejected_rows - d.collapsed_duplicates as unaccounted_rows
+from {mart} as d"""
 
 
-def mrr_bridge(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    result = frame.assign(month=_months(frame)).sort_values("month").reset_index(drop=True)
-    closing = (
-        result["start_mrr"]
-        + result["new_mrr"]
-        + result["reactivation_mrr"]
-        + result["expansion_mrr"]
-        - result["contraction_mrr"]
-        - result["churned_mrr"]
-    )
-    result["bridge_difference"] = (closing - result["mrr"]).abs()
-    previous = result["mrr"].shift(1)
-    consecutive = result["month"].shift(1) == result["month"] - pd.DateOffset(months=1)
-    result["carry_difference"] = (result["start_mrr"] - previous).abs().where(consecutive)
-    return result
-
-
-def row_balance(frame: pd.DataFrame, spec: dict[str, Any]) -> pd.DataFrame:
-    result = frame.copy()
-    result["unaccounted_rows"] = (
-        result["raw_rows"]
-        - result["clean_rows"]
-        - result["rejected_rows"]
-        - result["collapsed_duplicates"]
-    )
-    return result
-
-
-DERIVED: dict[str, Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame]] = {
+DERIVED: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "fct_kpis__ratio_check": ratio_check,
     "fct_kpis__zero_denominator": zero_denominator,
     "fct_kpis__reconciliation": reconciliation,
@@ -243,15 +343,186 @@ DERIVED: dict[str, Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame]] = {
 }
 
 
-def datasets_for(suite: dict[str, Any], mart: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The mart and every frame the suite's expectations run on, derived from it."""
-    frames = {}
+def mart_relation(suite: dict[str, Any]) -> str:
+    meta = suite["meta"]
+    return f"{quote(meta['schema'])}.{quote(meta['mart'])}"
+
+
+def dataset_queries(suite: dict[str, Any]) -> dict[str, str]:
+    """Every dataset of the suite as a SQL query: the mart itself, or derived from it."""
+    mart = mart_relation(suite)
+    queries = {}
     for name, spec in suite["meta"]["datasets"].items():
         if name == suite["meta"]["mart"]:
-            frames[name] = mart
+            queries[name] = f"select * from {mart}"
+        elif name in DERIVED:
+            queries[name] = DERIVED[name](mart, spec)
         else:
-            frames[name] = DERIVED[name](mart, spec)
-    return frames
+            raise ValueError(f"suite {suite['name']}: no derived dataset named {name}")
+    return queries
+
+
+# ------------------------------------------------------------------------ expectations
+# One SQL translation per GX expectation type, with GX's meaning on dataframes: a row condition
+# first narrows the rows (element_count counts them); column-map expectations ignore NULLs
+# except the two NULL rules; unique-expectations count every row of a duplicated key.
+ROW_RULES = {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_be_between",
+}
+UNIQUE_RULES = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+DISTINCT_RULES = {
+    "expect_column_distinct_values_to_contain_set",
+    "expect_column_distinct_values_to_equal_set",
+}
+KNOWN_KWARGS = {
+    "column",
+    "column_list",
+    "value_set",
+    "min_value",
+    "max_value",
+    "strict_min",
+    "strict_max",
+    "row_condition",
+    "ignore_row_if",
+}
+OPERATORS = {"==": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def condition_sql(condition: dict[str, Any], columns: set[str]) -> str:
+    """A GX row condition as a SQL predicate that is never NULL; pandas' meaning: a comparison
+    with a missing value is false, except `!=`, which is true."""
+    kind = condition.get("type")
+    if kind == "comparison":
+        name = condition["column"]["name"]
+        columns.add(name)
+        column, operator = quote(name), condition["operator"]
+        value = literal(condition["parameter"])
+        if operator == "!=":
+            return f"({column} is distinct from {value})"
+        if operator not in OPERATORS:
+            raise ValueError(f"unsupported row-condition operator {operator!r}")
+        return f"coalesce({column} {OPERATORS[operator]} {value}, false)"
+    if kind in ("and", "or"):
+        parts = [condition_sql(part, columns) for part in condition["conditions"]]
+        return "(" + f" {kind} ".join(parts) + ")" if parts else "true"
+    raise ValueError(f"unsupported row condition {json.dumps(condition)}")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation of a suite, translated to SQL."""
+
+    index: int
+    config: dict[str, Any]
+    dataset: str
+    family: str  # rows | unique | distinct
+    domain: str  # the rows the expectation looks at (its row condition)
+    columns: frozenset[str]  # the dataset columns it needs
+    unexpected: str = "false"  # rows: a row of the domain that breaks it
+    worst_first: str | None = None  # rows: order of examples, worst first
+    keys: tuple[str, ...] = ()  # unique: the key columns
+    ignored: str = "false"  # unique: domain rows left out of the key comparison
+
+    @property
+    def column(self) -> str | None:
+        kwargs = self.config["kwargs"]
+        return kwargs.get("column") or ",".join(kwargs.get("column_list", [])) or None
+
+
+def compile_expectation(index: int, config: dict[str, Any], suite_name: str) -> Check:
+    kind, kwargs = config["type"], config["kwargs"]
+    where = f"suite {suite_name}, expectation {index + 1} ({kind})"
+    unknown = set(kwargs) - KNOWN_KWARGS
+    if unknown:
+        raise ValueError(f"{where}: unsupported arguments {', '.join(sorted(unknown))}")
+    columns: set[str] = set()
+    domain = "true"
+    if kwargs.get("row_condition") is not None:
+        domain = condition_sql(kwargs["row_condition"], columns)
+    base = {"index": index, "config": config, "dataset": config["meta"]["dataset"]}
+    if kind in ROW_RULES or kind in DISTINCT_RULES or kind == "expect_column_values_to_be_unique":
+        columns.add(kwargs["column"])
+        column = quote(kwargs["column"])
+    if kind in ROW_RULES:
+        worst_first = None
+        if kind == "expect_column_values_to_not_be_null":
+            unexpected = f"{column} is null"
+        elif kind == "expect_column_values_to_be_null":
+            unexpected = f"{column} is not null"
+        elif kind == "expect_column_values_to_be_in_set":
+            values = [value for value in kwargs["value_set"] if value is not None]
+            unexpected = f"{column} is not null and not {_in(column, values)}"
+        else:
+            low, high = kwargs.get("min_value"), kwargs.get("max_value")
+            outside, distances = [], []
+            if low is not None:
+                outside.append(
+                    f"{column} {'<=' if kwargs.get('strict_min') else '<'} {literal(low)}"
+                )
+                distances.append(f"{literal(low)} - {column}")
+            if high is not None:
+                outside.append(
+                    f"{column} {'>=' if kwargs.get('strict_max') else '>'} {literal(high)}"
+                )
+                distances.append(f"{column} - {literal(high)}")
+            if not outside:
+                raise ValueError(f"{where}: neither min_value nor max_value")
+            unexpected = f"{column} is not null and ({' or '.join(outside)})"
+            worst_first = (
+                distances[0] if len(distances) == 1 else f"greatest({', '.join(distances)})"
+            )
+        return Check(
+            **base,
+            family="rows",
+            domain=domain,
+            columns=frozenset(columns),
+            unexpected=unexpected,
+            worst_first=worst_first,
+        )
+    if kind in UNIQUE_RULES:
+        if kind == "expect_column_values_to_be_unique":
+            keys, ignore = [kwargs["column"]], "any_value_is_missing"
+        else:
+            keys = list(kwargs["column_list"])
+            ignore = kwargs.get("ignore_row_if", "all_values_are_missing")
+        columns.update(keys)
+        missing = [f"{quote(key)} is null" for key in keys]
+        if ignore == "never":
+            ignored = "false"
+        elif ignore == "all_values_are_missing":
+            ignored = "(" + " and ".join(missing) + ")"
+        elif ignore == "any_value_is_missing":
+            ignored = "(" + " or ".join(missing) + ")"
+        else:
+            raise ValueError(f"{where}: unsupported ignore_row_if {ignore!r}")
+        return Check(
+            **base,
+            family="unique",
+            domain=domain,
+            columns=frozenset(columns),
+            keys=tuple(keys),
+            ignored=ignored,
+        )
+    if kind in DISTINCT_RULES:
+        return Check(**base, family="distinct", domain=domain, columns=frozenset(columns))
+    raise ValueError(f"{where}: unsupported expectation type")
+
+
+def compile_suite(suite: dict[str, Any]) -> tuple[dict[str, str], list[Check]]:
+    """(dataset name -> SQL query, one Check per expectation); ValueError if it cannot run."""
+    queries = dataset_queries(suite)
+    checks = []
+    for index, config in enumerate(suite["expectations"]):
+        check = compile_expectation(index, config, suite["name"])
+        if check.dataset not in queries:
+            raise ValueError(
+                f"suite {suite['name']}, expectation {index + 1}: unknown dataset {check.dataset}"
+            )
+        checks.append(check)
+    return queries, checks
 
 
 # ------------------------------------------------------------------------------ running
@@ -289,208 +560,291 @@ class Outcome:
         }
 
 
-_RUNS = itertools.count(1)
+class Session:
+    """One open connection to the warehouse (DuckDB or psycopg2 in autocommit mode)."""
+
+    def __init__(self, connection: Any, target: str, cleanup: str | None = None) -> None:
+        self.connection = connection
+        self.target = target
+        self.cleanup = cleanup  # a spill folder to remove on close
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        if self.target == "duckdb":
+            result = self.connection.execute(sql)
+            names = [column[0] for column in result.description]
+            return names, result.fetchall()
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            names = [column[0] for column in cursor.description]
+            return names, cursor.fetchall()
+
+    def columns(self, sql: str) -> list[str]:
+        return self.query(f"select * from ({sql}) as d limit 0")[0]
+
+    def close(self) -> None:
+        self.connection.close()
+        if self.cleanup:
+            shutil.rmtree(self.cleanup, ignore_errors=True)
 
 
-@functools.cache
-def _gx_context() -> Any:
-    """One ephemeral GX context per process: nothing on disk, no usage statistics."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False),
-    )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    context.enable_analytics(False)
-    return context
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _format_value(value: Any) -> str:
-    if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "NULL"
-    if isinstance(value, pd.Timestamp | datetime):
-        return value.strftime("%Y-%m-%d")
+    if isinstance(value, Decimal):
+        value = float(value)
     if isinstance(value, float):
         return f"{value:.10g}"
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
     return str(value)
 
 
-def _violation(row: dict[str, Any], column: str | None, kwargs: dict[str, Any]) -> float:
-    """How far a row lies outside a between-expectation's bounds (for worst-first examples)."""
-    value = row.get(column) if column else None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return 0.0
-    if math.isnan(value):
-        return math.inf
-    low, high = kwargs.get("min_value"), kwargs.get("max_value")
-    below = low - value if low is not None else 0.0
-    above = value - high if high is not None else 0.0
-    return max(below, above, 0.0)
+def _ordered(columns: list[str], check: Check) -> list[str]:
+    """Example columns: the identifying ones first, then the checked column, then the rest."""
+    shown = [name for name in IDENTIFYING_COLUMNS if name in columns]
+    column = check.config["kwargs"].get("column")
+    if column in columns and column not in shown:
+        shown.append(column)
+    return shown + [name for name in columns if name not in shown]
 
 
-def _examples(
-    config: dict[str, Any],
-    result: dict[str, Any],
-    limit: int,
-    identifying: list[str],
-    frame: pd.DataFrame,
+def _rows_text(names: list[str], rows: list[tuple[Any, ...]]) -> list[str]:
+    return [
+        " ".join(f"{n}={_format_value(v)}" for n, v in zip(names, row, strict=True)) for row in rows
+    ]
+
+
+def _row_examples(
+    session: Session, sql: str, columns: list[str], check: Check, limit: int
 ) -> list[str]:
-    kwargs = config["kwargs"]
-    column = kwargs.get("column")
-    if config["type"].startswith("expect_column_distinct_values"):
-        # GX lists only the first few: name them all, from the frame itself
-        observed = {str(value) for value in frame[column].dropna().unique()}
-        expected = {str(value) for value in kwargs.get("value_set") or []}
-        missing = sorted(expected - observed)
-        extra = sorted(observed - expected) if "equal" in config["type"] else []
-        parts = []
-        if missing:
-            parts.append(f"missing: {', '.join(map(str, missing))}")
-        if extra:
-            parts.append(f"unexpected: {', '.join(map(str, extra))}")
-        return ["; ".join(parts)] if parts else []
-    rows = result.get("unexpected_index_list") or []
-    if rows and isinstance(rows[0], dict):
-        rows = sorted(rows, key=lambda row: _violation(row, column, kwargs), reverse=True)
-        shown = [name for name in identifying if name in rows[0]]
-        if column in rows[0] and column not in shown:
-            shown.append(column)
-        extra_columns = [name for name in rows[0] if name not in shown]
-        texts = []
-        for row in rows[:limit]:
-            cells = [f"{name}={_format_value(row[name])}" for name in shown + extra_columns]
-            texts.append(" ".join(cells))
-        return texts
-    values = result.get("partial_unexpected_list") or []
-    return [f"{column}={_format_value(value)}" for value in values[:limit]]
-
-
-def run_suite(
-    suite: dict[str, Any], frames: dict[str, pd.DataFrame], examples: int = 3
-) -> list[Outcome]:
-    """Run every expectation of `suite` on its dataset in `frames`; one Outcome each."""
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
+    names = _ordered(columns, check)
+    identifying = [quote(name) for name in names if name in IDENTIFYING_COLUMNS]
+    order = [f"{check.worst_first} desc nulls first"] if check.worst_first else []
+    order += [f"{name} nulls first" for name in identifying]
+    _, rows = session.query(
+        f"select {', '.join(quote(name) for name in names)} from ({sql}) as d "
+        f"where {check.domain} and ({check.unexpected}) "
+        + (f"order by {', '.join(order)} " if order else "")
+        + f"limit {int(limit)}"
     )
+    return _rows_text(names, rows)
 
-    context = _gx_context()
-    source = context.data_sources.add_pandas(f"mkpi_{suite['name']}_{next(_RUNS)}")
-    outcomes: list[Outcome] = []
-    by_dataset: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for index, config in enumerate(suite["expectations"]):
-        by_dataset.setdefault(config["meta"]["dataset"], []).append((index, config))
-    found: dict[int, Outcome] = {}
-    for dataset, configs in by_dataset.items():
-        frame = frames[dataset]
-        identifying = [name for name in IDENTIFYING_COLUMNS if name in frame.columns]
-        # examples show whole rows: the identifying columns first, then the rest
-        index_columns = identifying + [name for name in frame.columns if name not in identifying]
-        gx_suite = gx.ExpectationSuite(name=f"{suite['name']}:{dataset}")
-        for index, config in configs:
-            meta = {**config.get("meta", {}), "index": index}
-            gx_suite.add_expectation(
-                ExpectationConfiguration(
-                    type=config["type"], kwargs=config["kwargs"], meta=meta
-                ).to_domain_obj()
-            )
-        asset = source.add_dataframe_asset(dataset)
-        batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-            batch_parameters={"dataframe": frame}
+
+def _unique_examples(
+    session: Session, sql: str, columns: list[str], check: Check, limit: int
+) -> list[str]:
+    names = _ordered(columns, check)
+    keys = ", ".join(quote(key) for key in check.keys)
+    order = ", ".join(f"{quote(key)} nulls first" for key in check.keys)
+    _, rows = session.query(
+        f"select {', '.join(quote(name) for name in names)} from ("
+        f"select d.*, count(*) over (partition by {keys}) as mkpi_key_rows from ({sql}) as d "
+        f"where {check.domain} and not {check.ignored}) as d "
+        f"where mkpi_key_rows > 1 order by {order} "
+        f"limit {int(limit)}"
+    )
+    return _rows_text(names, rows)
+
+
+def _unique_count(session: Session, sql: str, check: Check) -> int:
+    keys = ", ".join(quote(key) for key in check.keys)
+    if session.target == "duckdb":
+        # equal keys have equal hashes: when no hash repeats, no key does (grouping one 64-bit
+        # hash is several times faster than grouping the text columns of millions of rows)
+        _, rows = session.query(
+            f"select count(*) from (select hash({keys}) as h from ({sql}) as d "
+            f"where {check.domain} and not {check.ignored} group by h having count(*) > 1) as g"
         )
-        result_format: dict[str, Any] = {"result_format": "COMPLETE"}
-        if index_columns:
-            result_format["unexpected_index_column_names"] = index_columns
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            validation = batch.validate(gx_suite, result_format=result_format)
-        for item in validation.results:
-            meta = item.expectation_config.meta
-            config = suite["expectations"][meta["index"]]
-            result = item.result or {}
-            if item.exception_info and item.exception_info.get("raised_exception"):
-                message = item.exception_info.get("exception_message") or "raised an exception"
-                failure = [f"error: {str(message).splitlines()[0]}"]
-            else:
-                failure = (
-                    [] if item.success else _examples(config, result, examples, identifying, frame)
-                )
-            found[meta["index"]] = Outcome(
-                suite=suite["name"],
-                dataset=dataset,
-                expectation=config["type"],
-                rule=meta["rule"],
-                description=meta["description"],
-                column=config["kwargs"].get("column")
-                or ",".join(config["kwargs"].get("column_list", [])),
-                kpi=meta.get("kpi"),
-                success=bool(item.success),
-                element_count=result.get("element_count"),
-                unexpected_count=result.get("unexpected_count", result.get("missing_count")),
-                examples=failure,
+        if rows[0][0] == 0:
+            return 0
+    _, rows = session.query(
+        f"select coalesce(sum(g.n), 0) from (select count(*) as n from ({sql}) as d "
+        f"where {check.domain} and not {check.ignored} "
+        f"group by {keys} having count(*) > 1) as g"
+    )
+    return int(rows[0][0])
+
+
+def _distinct(session: Session, sql: str, check: Check) -> tuple[bool, int, list[str]]:
+    """(success, unexpected_count as GX reports it, example) of a distinct-values rule."""
+    column = quote(check.config["kwargs"]["column"])
+    _, rows = session.query(
+        f"select distinct {column} from ({sql}) as d where {check.domain} and {column} is not null"
+    )
+    observed = {str(row[0]) for row in rows}
+    expected = {str(value) for value in check.config["kwargs"].get("value_set") or []}
+    missing = sorted(expected - observed)
+    extra = sorted(observed - expected) if check.config["type"].endswith("equal_set") else []
+    parts = []
+    if missing:
+        parts.append(f"missing: {', '.join(missing)}")
+    if extra:
+        parts.append(f"unexpected: {', '.join(extra)}")
+    # GX counts the values outside the set for equal_set, the missing ones for contain_set
+    count = len(extra) if check.config["type"].endswith("equal_set") else len(missing)
+    return not missing and not extra, count, ["; ".join(parts)] if parts else []
+
+
+ROWS_PER_QUERY = 100  # expectations counted in one scan of a dataset
+
+
+def _counts(session: Session, sql: str, checks: list[Check]) -> dict[int, tuple[int, int | None]]:
+    """index -> (element_count, unexpected_count or None) in one scan per ROWS_PER_QUERY."""
+    found: dict[int, tuple[int, int | None]] = {}
+    for start in range(0, len(checks), ROWS_PER_QUERY):
+        chunk = checks[start : start + ROWS_PER_QUERY]
+        items = []
+        for check in chunk:
+            items.append(f"count(*) filter (where {check.domain})")
+            if check.family == "rows":
+                items.append(f"count(*) filter (where {check.domain} and ({check.unexpected}))")
+        _, rows = session.query(f"select {', '.join(items)} from ({sql}) as d")
+        values = iter(rows[0])
+        for check in chunk:
+            elements = int(next(values))
+            found[check.index] = (
+                elements,
+                int(next(values)) if check.family == "rows" else None,
             )
-    for index in range(len(suite["expectations"])):
-        outcomes.append(found[index])
+    return found
+
+
+def _evaluate(
+    session: Session,
+    suite: dict[str, Any],
+    sql: str,
+    columns: list[str],
+    checks: list[Check],
+    examples: int,
+) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    try:
+        counts = _counts(session, sql, [check for check in checks if check.family != "distinct"])
+    except Exception:
+        if len(checks) == 1:
+            raise
+        # one bad expectation (a type mismatch, say) must not hide the others: one at a time
+        for check in checks:
+            try:
+                outcomes.update(_evaluate(session, suite, sql, columns, [check], examples))
+            except Exception as error:
+                outcomes[check.index] = _outcome(
+                    suite, check, False, [f"error: {_first_line(error)}"]
+                )
+        return outcomes
+    for check in checks:
+        if check.family == "distinct":
+            success, unexpected, shown = _distinct(session, sql, check)
+            outcomes[check.index] = _outcome(suite, check, success, shown, None, unexpected)
+            continue
+        elements, unexpected = counts[check.index]
+        if check.family == "unique":
+            unexpected = _unique_count(session, sql, check)
+        success = unexpected == 0
+        shown: list[str] = []
+        if not success:
+            show = _row_examples if check.family == "rows" else _unique_examples
+            shown = show(session, sql, columns, check, examples)
+        outcomes[check.index] = _outcome(suite, check, success, shown, elements, unexpected)
     return outcomes
 
 
+def _outcome(
+    suite: dict[str, Any],
+    check: Check,
+    success: bool,
+    examples: list[str],
+    element_count: int | None = None,
+    unexpected_count: int | None = None,
+) -> Outcome:
+    meta = check.config["meta"]
+    return Outcome(
+        suite=suite["name"],
+        dataset=check.dataset,
+        expectation=check.config["type"],
+        rule=meta["rule"],
+        description=meta["description"],
+        column=check.column,
+        kpi=meta.get("kpi"),
+        success=success,
+        element_count=element_count,
+        unexpected_count=unexpected_count,
+        examples=examples,
+    )
+
+
+def run_suite(suite: dict[str, Any], session: Session, examples: int = 3) -> list[Outcome]:
+    """Run every expectation of `suite` in the warehouse; one Outcome each, in suite order."""
+    queries, checks = compile_suite(suite)
+    by_dataset: dict[str, list[Check]] = {}
+    for check in checks:
+        by_dataset.setdefault(check.dataset, []).append(check)
+    found: dict[int, Outcome] = {}
+    for dataset, group in by_dataset.items():
+        sql = queries[dataset]
+        try:
+            columns = session.columns(sql)
+        except Exception as error:
+            for check in group:
+                found[check.index] = _outcome(
+                    suite, check, False, [f"error: dataset {dataset}: {_first_line(error)}"]
+                )
+            continue
+        runnable = []
+        for check in group:
+            absent = sorted(check.columns - set(columns))
+            if absent:
+                message = f"error: no column {', '.join(absent)} in {dataset}"
+                found[check.index] = _outcome(suite, check, False, [message])
+            else:
+                runnable.append(check)
+        if runnable:
+            found.update(_evaluate(session, suite, sql, columns, runnable, examples))
+    return [found[index] for index in range(len(checks))]
+
+
 # ---------------------------------------------------------------------------- warehouse
-def _pg_connect() -> Any:
-    """A psycopg2 connection from MKPI_PG_* (mkpi.pg when present, else the same defaults)."""
-    try:
-        from mkpi import pg  # type: ignore[attr-defined]
-
-        return pg.connect()
-    except ImportError:
-        import psycopg2
-
-        return psycopg2.connect(
-            host=os.environ.get("MKPI_PG_HOST", "localhost"),
-            port=int(os.environ.get("MKPI_PG_PORT", "55432")),
-            user=os.environ.get("MKPI_PG_USER", "postgres"),
-            password=os.environ.get("MKPI_PG_PASSWORD", "postgres"),
-            dbname=os.environ.get("MKPI_PG_DATABASE", "marketing"),
-            connect_timeout=10,
-        )
-
-
 class Warehouse:
-    """Reads marts and writes results, on DuckDB or PostgreSQL."""
+    """Runs queries on and writes results to DuckDB or PostgreSQL."""
 
-    def __init__(self, target: str, path: Path | None = None) -> None:
+    def __init__(
+        self, target: str, path: Path | None = None, memory_limit: str = DUCKDB_MEMORY_LIMIT
+    ) -> None:
         self.target = target
         self.path = path or duckdb_path()
+        self.memory_limit = memory_limit
 
     def describe(self) -> str:
         return f"duckdb {self.path}" if self.target == "duckdb" else "postgres (MKPI_PG_*)"
 
-    def read(self, schema: str, table: str) -> pd.DataFrame:
-        query = f"select * from {schema}.{table}"
+    def open(self) -> Session:
+        """A read-only session; FileNotFoundError / ConnectionError when there is no warehouse."""
         if self.target == "duckdb":
             import duckdb
 
             if not self.path.is_file():
                 raise FileNotFoundError(f"no DuckDB database at {self.path}: run dbt build first")
-            with duckdb.connect(str(self.path), read_only=True) as connection:
-                frame = connection.execute(query).df()
-        else:
-            connection = _pg_connect()
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute(query)
-                    names = [column[0] for column in cursor.description]
-                    frame = pd.DataFrame(cursor.fetchall(), columns=names)
-            finally:
-                connection.close()
-        return _normalise(frame)
+            spill = tempfile.mkdtemp(prefix="mkpi-validate-")
+            config = {"memory_limit": self.memory_limit, "temp_directory": spill}
+            connection = duckdb.connect(str(self.path), read_only=True, config=config)
+            return Session(connection, "duckdb", cleanup=spill)
+        from mkpi.pg import PgSettings, connect
+
+        try:
+            connection = connect()
+        except Exception as error:
+            where = PgSettings.from_env().describe()
+            raise ConnectionError(
+                f"cannot connect to PostgreSQL at {where}: {_first_line(error)}"
+            ) from None
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("set time zone 'UTC'")
+        return Session(connection, "postgres")
 
     def write_results(self, records: list[dict[str, Any]]) -> None:
         columns = ", ".join(f"{name} {kind}" for name, kind in RESULT_COLUMNS.items())
@@ -506,7 +860,9 @@ class Warehouse:
                 connection.execute(f"create table if not exists {table} ({columns})")
                 connection.executemany(f"insert into {table} values ({placeholders})", rows)
             return
-        connection = _pg_connect()
+        from mkpi.pg import connect
+
+        connection = connect()
         try:
             placeholders = ", ".join("%s" for _ in names)
             with connection.cursor() as cursor:
@@ -516,20 +872,6 @@ class Warehouse:
             connection.commit()
         finally:
             connection.close()
-
-
-def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Decimals to floats and dates to timestamps, the same on both warehouses."""
-    for name in frame.columns:
-        sample = frame[name].dropna()
-        if sample.empty:
-            continue
-        first = sample.iloc[0]
-        if type(first).__name__ == "Decimal":
-            frame[name] = frame[name].astype(float)
-        elif type(first).__name__ == "date":
-            frame[name] = pd.to_datetime(frame[name])
-    return frame
 
 
 # -------------------------------------------------------------------------------- output
@@ -565,6 +907,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duckdb-path", type=Path, default=None, help="default: env DBT_DUCKDB_PATH"
     )
+    parser.add_argument(
+        "--memory-limit",
+        default=DUCKDB_MEMORY_LIMIT,
+        help=f"DuckDB memory limit for the checks (default {DUCKDB_MEMORY_LIMIT}; spills beyond)",
+    )
     parser.add_argument("--suite", action="append", help="run only this suite (repeatable)")
     parser.add_argument("--suites-dir", type=Path, default=None, help="default: expectations/")
     parser.add_argument("--examples", type=int, default=3, help="offending rows shown per failure")
@@ -574,39 +921,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    warehouse = Warehouse(args.target, args.duckdb_path)
+    warehouse = Warehouse(
+        args.target, args.duckdb_path, getattr(args, "memory_limit", DUCKDB_MEMORY_LIMIT)
+    )
     run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     try:
         suites = load_suites(args.suites_dir, args.suite)
-    except (OSError, ValueError) as error:
+        for suite in suites:
+            compile_suite(suite)  # a suite validate cannot run is unreadable: before any query
+    except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"mkpi validate: {len(suites)} suites on {warehouse.describe()}")
+    try:
+        session = warehouse.open()
+    except (FileNotFoundError, ConnectionError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     outcomes: list[Outcome] = []
-    for suite in suites:
-        meta = suite["meta"]
-        try:
-            mart = warehouse.read(meta["schema"], meta["mart"])
-        except FileNotFoundError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        except Exception as error:  # a missing mart is a failed suite, not a crash
-            reason = str(error).splitlines()[0]
-            outcomes.append(
-                Outcome(
-                    suite=suite["name"],
-                    dataset=meta["mart"],
-                    expectation="mart_readable",
-                    rule="mart_readable",
-                    description=f"{meta['schema']}.{meta['mart']} can be read",
-                    column=None,
-                    kpi=None,
-                    success=False,
-                    examples=[reason],
+    try:
+        for suite in suites:
+            meta = suite["meta"]
+            try:
+                session.columns(f"select * from {mart_relation(suite)}")
+            except Exception as error:  # a missing mart is a failed suite, not a crash
+                outcomes.append(
+                    Outcome(
+                        suite=suite["name"],
+                        dataset=meta["mart"],
+                        expectation="mart_readable",
+                        rule="mart_readable",
+                        description=f"{meta['schema']}.{meta['mart']} can be read",
+                        column=None,
+                        kpi=None,
+                        success=False,
+                        examples=[_first_line(error)],
+                    )
                 )
-            )
-            continue
-        outcomes += run_suite(suite, datasets_for(suite, mart), args.examples)
+                continue
+            outcomes += run_suite(suite, session, args.examples)
+    finally:
+        session.close()
     print(summary(outcomes, args.examples))
     failed = sum(not outcome.success for outcome in outcomes)
     if not args.no_write:

@@ -26,16 +26,16 @@ def run_dbt(
     extra_vars: dict | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """`dbt <arguments>` on `raw_dir` into `<work>/<name>.duckdb`: the result and the file.
-    `extra_env` adds variables (e.g. MKPI_PG_* for `--target postgres`), `extra_vars` dbt vars
-    (e.g. raw_inputs)."""
+    `extra_env` adds or overrides variables (e.g. MKPI_PG_* for `--target postgres`, another
+    DBT_PROFILES_DIR), `extra_vars` dbt vars (e.g. raw_inputs)."""
     database = work / f"{name}.duckdb"
     env = {
-        **(extra_env or {}),
         "PATH": f"{BIN}:/usr/bin:/bin",
         "HOME": str(work),
         "DBT_PROFILES_DIR": str(project_root()),
         "DBT_DUCKDB_PATH": str(database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     command = [
         str(BIN / "dbt"),

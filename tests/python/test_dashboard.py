@@ -22,7 +22,8 @@ from mkpi.cli import main
 from mkpi.dashboard import build_dashboard
 from mkpi.dashboard.browser import find_chromium, inspect_page
 from mkpi.dashboard.data import load_dashboard_data
-from mkpi.dashboard.render import Options, Page, campaign_roi
+from mkpi.dashboard.formatting import format_value, style_of
+from mkpi.dashboard.render import Options, Page, campaign_roi, model_comparison
 
 MONTHS = [date(2025, month, 1) for month in range(1, 7)]
 FIXED_TIME = datetime(2026, 1, 1, tzinfo=UTC)
@@ -86,7 +87,7 @@ DEFINITIONS = [
         "Session conversion rate",
         "traffic",
         "ratio",
-        "ratio",
+        "rate",
         "higher_is_better",
         "middle",
         None,
@@ -141,7 +142,23 @@ DEFINITIONS = [
         ("lt", -0.5),
     ),
     ("mrr", "MRR", "retention", "sum", "currency", "higher_is_better", "bottom", None, None),
+    (
+        "attributed_revenue",
+        "Attributed revenue",
+        "attribution",
+        "sum",
+        "currency",
+        "higher_is_better",
+        "bottom",
+        None,
+        None,
+    ),
 ]
+# attributed revenue by channel in June under two models: both share out the same 1,000
+MODEL_REVENUE = {
+    "w_shaped": {"organic_search": 300.0, "paid_search": 700.0},
+    "linear": {"organic_search": 500.0, "paid_search": 500.0},
+}
 # the scorecard's latest month (June), written by hand: the page must show these statuses
 LATEST_STATUS = {
     "sessions": "no_threshold",
@@ -166,6 +183,11 @@ def _kpi_rows() -> list[tuple]:
         for model in ("w_shaped", "linear"):
             for month in MONTHS:
                 rows.append(("romi", month, "channel", channel, model, 1.0, 2.0, 0.5))
+    for model, channels in MODEL_REVENUE.items():
+        for channel, value in channels.items():
+            rows.append(
+                ("attributed_revenue", MONTHS[-1], "channel", channel, model, None, None, value)
+            )
     for campaign, models in CAMPAIGNS.items():
         for model, (numerator, denominator) in models.items():
             for month in MONTHS:
@@ -286,6 +308,13 @@ def make_fixture(path: Path, *, full: bool = True) -> Path:
         )
         _create(
             connection,
+            "marts.dim_campaigns",
+            "campaign_id varchar, campaign_name varchar",
+            [("c1", "Spring search push")],
+        )
+        # the dashboard reads marts only: a name that only staging knows never shows
+        _create(
+            connection,
             "staging.stg_marketing__campaigns",
             "campaign_id varchar, campaign_name varchar",
             [("c1", "Spring search push"), ("c2", "LinkedIn webinar")],
@@ -381,6 +410,41 @@ def test_campaign_roi_is_the_ratio_of_summed_parts(full_db: Path) -> None:
     assert by_campaign.loc["c2", "linear"] == pytest.approx(-0.2)
     assert by_campaign.loc["c1", "cost"] == pytest.approx(600.0)
     assert by_campaign[["w_shaped", "linear"]].loc["c3"].isna().all()
+
+
+def test_rates_and_shares_read_as_percentages(full_db: Path, tmp_path: Path) -> None:
+    # the catalog's unit `rate` (lead-to-MQL rate, logo churn) is a percentage, never 0.36
+    assert style_of("lead_to_mql_rate", "rate") == "percent"
+    assert format_value(0.36, style_of("lead_to_mql_rate", "rate")) == "36.0%"
+    assert format_value(0.004, style_of("logo_churn_rate", "rate")) == "0.40%"
+    assert format_value(0.0, "percent") == "0.0%"
+    assert style_of("roas", "ratio") == "multiple"
+    html = _build(full_db, tmp_path / "index.html")
+    # June's session conversion rate (0.10) and its channel value (0.1) read as percentages
+    assert "10.0%" in html
+    assert not re.search(r">0\.10?<", html)
+
+
+def test_models_compared_side_by_side_for_one_month(full_db: Path, tmp_path: Path) -> None:
+    page = Page(load_dashboard_data(full_db), Options())
+    frame, models = model_comparison(page, MONTHS[-1])
+    assert models == ["linear", "w_shaped"]
+    by_channel = frame.set_index("channel")
+    for model, channels in MODEL_REVENUE.items():
+        for channel, value in channels.items():
+            assert by_channel.loc[channel, model] == pytest.approx(value)
+    assert frame[models].sum().tolist() == pytest.approx([1000.0, 1000.0])
+    assert model_comparison(page, MONTHS[0])[0].empty  # no attributed rows in January
+    html = _build(full_db, tmp_path / "index.html")
+    assert "Revenue by channel under each attribution model, Jun 25" in html
+    assert html.count("model-comparison") >= 1 and "<td>Total</td>" in html
+
+
+def test_campaign_names_come_from_the_marts_only(full_db: Path, tmp_path: Path) -> None:
+    assert load_dashboard_data(full_db).campaign_names == {"c1": "Spring search push"}
+    html = _build(full_db, tmp_path / "index.html")
+    assert "Spring search push (c1)" in html
+    assert "LinkedIn webinar" not in html
 
 
 def test_campaign_roi_window_is_the_last_months(full_db: Path) -> None:

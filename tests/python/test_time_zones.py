@@ -3,8 +3,9 @@
 A date-only value (`2026-01-02`) is a date, never a timestamp at midnight of the session's time
 zone (its `-02` is no UTC offset); a timestamp with an offset is converted to UTC; one without is
 UTC already; an impossible offset (`+25:00`) is a `bad_timestamp`. The same raw rows are built on
-DuckDB and on a PostgreSQL database whose default time zone is Europe/Helsinki (UTC+2), and both
-must give the values worked out here by hand.
+DuckDB (with the project's UTC profile, and with a profile whose time zone is Europe/Helsinki)
+and on a PostgreSQL database whose default time zone is Europe/Helsinki (UTC+2), and all must give
+the values worked out here by hand.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from dbt_runner import fresh_pg_database, mkpi, run_dbt
 from test_raw_contract_errors import TABLES, write_raw
 
+from mkpi.paths import project_root
 from mkpi.pg import PgSettings, connect
 
 pytestmark = pytest.mark.dbt
@@ -74,6 +76,21 @@ def check(results: dict[str, list[tuple]]) -> None:
 
 def test_duckdb_reads_dates_and_offsets_exactly(raw: Path) -> None:
     result, database = run_dbt(BUILD, raw / "raw", raw, "duckdb")
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        check({name: connection.sql(query).fetchall() for name, query in QUERIES.items()})
+
+
+def test_a_non_utc_duckdb_session_changes_nothing(raw: Path) -> None:
+    profiles = raw / "helsinki_profile"
+    profiles.mkdir()
+    profile = (project_root() / "profiles.yml").read_text()
+    assert "TimeZone: UTC" in profile
+    (profiles / "profiles.yml").write_text(
+        profile.replace("TimeZone: UTC", "TimeZone: Europe/Helsinki")
+    )
+    env = {"DBT_PROFILES_DIR": str(profiles)}
+    result, database = run_dbt(BUILD, raw / "raw", raw, "duckdb_helsinki", env)
     assert result.returncode == 0, result.stdout[-3000:]
     with duckdb.connect(str(database), read_only=True) as connection:
         check({name: connection.sql(query).fetchall() for name, query in QUERIES.items()})

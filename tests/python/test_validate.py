@@ -1,17 +1,27 @@
-"""Each kind of generated expectation fails on a frame that breaks it, passes on one that does not.
+"""Each kind of generated expectation fails on a mart that breaks it, passes on one that does not.
 
 The suite is generated from tests/python/fixtures/catalog_small.yml (leads: a count whose channel
 rows add up to the total; roas: an attributed ratio; lead_to_mql_rate: a rate). The good frame and
 every broken one are written by hand below; each case lists exactly which (rule, kpi) must fail.
+Every frame becomes a table in a real DuckDB database (and, for the PostgreSQL tests, a real
+PostgreSQL one), where validate runs the checks as SQL. great-expectations, run on the same rows
+(each dataset fetched from DuckDB as a dataframe), is the oracle of what every expectation type
+means: the SQL must give GX's success, element count and unexpected count on every case.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import functools
+import itertools
 import json
 import os
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -20,6 +30,8 @@ import pytest
 from mkpi import validate
 from mkpi.catalog import load_catalog
 from mkpi.generators import expectations
+from mkpi.pg import PgSettings
+from mkpi.pg import connect as pg_connect
 
 HERE = Path(__file__).resolve().parent
 SMALL = HERE / "fixtures" / "catalog_small.yml"
@@ -80,10 +92,31 @@ def validate_text() -> str:
     return rendered["expectations/fct_kpis.json"]
 
 
-def failures(suite: dict, frame: pd.DataFrame) -> dict[tuple[str, str | None], validate.Outcome]:
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, frame))
+@contextlib.contextmanager
+def duckdb_mart(suite: dict, frame: pd.DataFrame) -> Iterator[validate.Session]:
+    """An in-memory DuckDB database holding `frame` as the suite's mart, and a session on it."""
+    connection = duckdb.connect()
+    meta = suite["meta"]
+    connection.execute(f"create schema {meta['schema']}")
+    connection.register("frame", frame)
+    connection.execute(f"create table {meta['schema']}.{meta['mart']} as select * from frame")
+    connection.unregister("frame")
+    session = validate.Session(connection, "duckdb")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def run(suite: dict, frame: pd.DataFrame) -> list[validate.Outcome]:
+    with duckdb_mart(suite, frame) as session:
+        outcomes = validate.run_suite(suite, session)
     assert len(outcomes) == len(suite["expectations"])
-    return {(o.rule, o.kpi): o for o in outcomes if not o.success}
+    return outcomes
+
+
+def failures(suite: dict, frame: pd.DataFrame) -> dict[tuple[str, str | None], validate.Outcome]:
+    return {(o.rule, o.kpi): o for o in run(suite, frame) if not o.success}
 
 
 def test_good_frame_passes(suite: dict) -> None:
@@ -276,7 +309,7 @@ def test_examples_name_the_kpi_and_the_rows(suite: dict) -> None:
         "kpi=lead_to_mql_rate month=2026-01-01 dimension=total dimension_value=all "
         "attribution_model=NULL value=1.5 numerator=15 denominator=10"
     ]
-    text = validate.summary(validate.run_suite(suite, validate.datasets_for(suite, frame)))
+    text = validate.summary(run(suite, frame))
     assert "FAIL [value_rate_bounds] kpi lead_to_mql_rate" in text
     assert "month=2026-01-01" in text
 
@@ -332,9 +365,7 @@ OTHER_MARTS: dict[str, Callable[[], pd.DataFrame]] = {
 
 
 def other_failures(name: str, frame: pd.DataFrame) -> set[str]:
-    suite = other_suite(name)
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, frame))
-    return {outcome.rule for outcome in outcomes if not outcome.success}
+    return {outcome.rule for outcome in run(other_suite(name), frame) if not outcome.success}
 
 
 @pytest.mark.parametrize("name", list(OTHER_MARTS))
@@ -426,7 +457,8 @@ def test_other_marts_broken_frames_fail_exactly_the_broken_rules(case: str) -> N
 
 
 # ------------------------------------------------------------------------- the command
-def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
+def _marts(kpis: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every mart a suite names: `kpis` as fct_kpis, the others good."""
     reconciliation = pd.DataFrame(
         {
             "source_table": list(validate_tables()),
@@ -444,14 +476,18 @@ def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
             "affected_rows": [1],
         }
     )
+    return {
+        "fct_kpis": kpis,
+        "fct_raw_row_reconciliation": reconciliation,
+        "fct_data_quality_issues": issues,
+        **{mart: make() for mart, make in OTHER_MARTS.items()},
+    }
+
+
+def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema marts")
-        for name, frame in (
-            ("fct_kpis", kpis),
-            ("fct_raw_row_reconciliation", reconciliation),
-            ("fct_data_quality_issues", issues),
-            *((mart, make()) for mart, make in OTHER_MARTS.items()),
-        ):
+        for name, frame in _marts(kpis).items():
             connection.register("frame", frame)
             connection.execute(f"create table marts.{name} as select * from frame")
             connection.unregister("frame")
@@ -527,10 +563,135 @@ def test_command_reports_a_missing_database(tmp_path: Path, capsys) -> None:
     assert "run dbt build first" in capsys.readouterr().err
 
 
+# ----------------------------------------------- great-expectations, the oracle of the SQL
+@functools.cache
+def gx_context() -> Any:
+    """One ephemeral GX context: nothing on disk, no usage statistics."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    context.enable_analytics(False)
+    return context
+
+
+_SOURCES = itertools.count(1)
+Verdict = tuple[bool, int | None, int | None]
+
+
+def gx_verdicts(suite: dict, frame: pd.DataFrame) -> list[Verdict]:
+    """(success, element_count, unexpected_count) of every expectation as GX 1.x says, run on
+    the suite's datasets as the warehouse computes them (fetched from DuckDB as dataframes)."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    with duckdb_mart(suite, frame) as session:
+        frames = {
+            name: session.connection.execute(f"select * from ({sql}) as d").df()
+            for name, sql in validate.dataset_queries(suite).items()
+        }
+    source = gx_context().data_sources.add_pandas(f"oracle_{next(_SOURCES)}")
+    verdicts: dict[int, Verdict] = {}
+    for dataset, data in frames.items():
+        gx_suite = gx.ExpectationSuite(name=f"{suite['name']}:{dataset}")
+        for index, config in enumerate(suite["expectations"]):
+            if config["meta"]["dataset"] == dataset:
+                gx_suite.add_expectation(
+                    ExpectationConfiguration(
+                        type=config["type"], kwargs=config["kwargs"], meta={"index": index}
+                    ).to_domain_obj()
+                )
+        if not gx_suite.expectations:
+            continue
+        batch = (
+            source.add_dataframe_asset(dataset)
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": data})
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            validation = batch.validate(gx_suite, result_format={"result_format": "SUMMARY"})
+        for item in validation.results:
+            result = item.result or {}
+            verdicts[item.expectation_config.meta["index"]] = (
+                bool(item.success),
+                result.get("element_count"),
+                result.get("unexpected_count", result.get("missing_count")),
+            )
+    return [verdicts[index] for index in range(len(suite["expectations"]))]
+
+
+def sql_verdicts(suite: dict, frame: pd.DataFrame) -> list[Verdict]:
+    return [(o.success, o.element_count, o.unexpected_count) for o in run(suite, frame)]
+
+
+def _edge_frames() -> dict[str, tuple[str, pd.DataFrame]]:
+    """NULLs and repeats where GX's rules on them matter (row conditions, set and unique rules)."""
+    kpis = good_kpis()
+    kpis.loc[0, "kpi"] = None
+    kpis.loc[1, "dimension"] = None
+    kpis.loc[2, "attribution_model"] = "nonsense"
+    kpis.loc[len(kpis) - 1, "dimension"] = None  # a roas channel row: `dimension != 'total'`
+    return {
+        "kpis_with_null_keys": ("fct_kpis", kpis),
+        "dim_kpis_null_and_repeats": (
+            "dim_kpis",
+            pd.DataFrame({"kpi": ["leads", "roas", None, None, "zzz", "zzz"]}),
+        ),
+        "issues_all_null_keys": (
+            "fct_data_quality_issues",
+            pd.DataFrame(
+                {
+                    "source_table": [None, None, "leads", "leads", "nowhere"],
+                    "issue_type": [None, None, "x", "x", "x"],
+                    "issue": [None, None, "y", "y", None],
+                    "affected_rows": [1, 0, 1, 1, 2],
+                }
+            ),
+        ),
+        "empty_credits": ("fct_attribution_credits", good_credits().head(0)),
+    }
+
+
+def oracle_cases() -> dict[str, tuple[str, pd.DataFrame]]:
+    cases = {"good_kpis": ("fct_kpis", good_kpis())}
+    cases |= {
+        f"broken:{name}": ("fct_kpis", change(good_kpis())) for name, (change, _) in BROKEN.items()
+    }
+    cases |= {
+        f"ok:{name}": ("fct_kpis", change(good_kpis())) for name, change in OK_CHANGES.items()
+    }
+    cases |= {f"good:{name}": (name, make()) for name, make in OTHER_MARTS.items()}
+    cases |= {
+        f"broken:{case}": (name, change(OTHER_MARTS[name]()).reset_index(drop=True))
+        for case, (name, change, _) in OTHER_BROKEN.items()
+    }
+    return cases | _edge_frames()
+
+
+@pytest.mark.parametrize("case", list(oracle_cases()))
+def test_sql_gives_the_verdicts_of_great_expectations(case: str) -> None:
+    name, frame = oracle_cases()[case]
+    suite = other_suite(name)
+    assert sql_verdicts(suite, frame) == gx_verdicts(suite, frame)
+
+
 def test_gx_stays_offline_and_writes_nothing(
     suite: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No socket is opened and no GX folder appears while a suite runs."""
+    """No socket is opened and no GX folder appears while GX and the SQL checks run."""
     import socket
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -539,7 +700,143 @@ def test_gx_stays_offline_and_writes_nothing(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.chdir(tmp_path)
-    outcomes = validate.run_suite(suite, validate.datasets_for(suite, good_kpis()))
-    assert all(outcome.success for outcome in outcomes)
+    assert all(verdict[0] for verdict in gx_verdicts(suite, good_kpis()))
+    assert all(outcome.success for outcome in run(suite, good_kpis()))
     assert list(tmp_path.iterdir()) == []
     assert os.environ["GX_ANALYTICS_ENABLED"] == "false"
+
+
+# ------------------------------------------------------------------------------ PostgreSQL
+def _pg_type(series: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "bigint"
+    values = series.dropna()
+    if pd.api.types.is_float_dtype(series) or (
+        len(values) and all(isinstance(v, int | float) for v in values)
+    ):
+        return "double precision"
+    if len(values) and all(isinstance(v, pd.Timestamp) for v in values):
+        return "date"
+    return "text"
+
+
+def _pg_value(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
+
+
+def pg_load(settings: PgSettings, schema: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Create `schema` afresh with one table per frame (types from the dtypes)."""
+    connection = pg_connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"drop schema if exists {schema} cascade")
+            cursor.execute(f"create schema {schema}")
+            for name, frame in tables.items():
+                columns = ", ".join(f"{c} {_pg_type(frame[c])}" for c in frame.columns)
+                cursor.execute(f"create table {schema}.{name} ({columns})")
+                placeholders = ", ".join("%s" for _ in frame.columns)
+                rows = [tuple(_pg_value(v) for v in row) for row in frame.itertuples(index=False)]
+                cursor.executemany(f"insert into {schema}.{name} values ({placeholders})", rows)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def pg_schema(pg_settings: PgSettings) -> Iterator[str]:
+    schema = f"validate_test_{os.getpid()}"
+    yield schema
+    connection = pg_connect(pg_settings)
+    with connection.cursor() as cursor:
+        cursor.execute(f"drop schema if exists {schema} cascade")
+    connection.commit()
+    connection.close()
+
+
+def _comparable(outcomes: list[validate.Outcome]) -> list[tuple]:
+    return [
+        (o.rule, o.kpi, o.success, o.element_count, o.unexpected_count, bool(o.examples))
+        for o in outcomes
+    ]
+
+
+@pytest.mark.parametrize("case", list(oracle_cases()))
+def test_postgres_gives_the_verdicts_of_duckdb(
+    case: str, pg_settings: PgSettings, pg_schema: str
+) -> None:
+    """The same SQL on PostgreSQL: the same verdicts, counts and examples as on DuckDB."""
+    name, frame = oracle_cases()[case]
+    suite = other_suite(name)
+    pg_suite = {**suite, "meta": {**suite["meta"], "schema": pg_schema}}
+    pg_load(pg_settings, pg_schema, {name: frame})
+    session = validate.Session(pg_connect(pg_settings), "postgres")
+    session.connection.autocommit = True
+    try:
+        on_postgres = validate.run_suite(pg_suite, session)
+    finally:
+        session.close()
+    assert _comparable(on_postgres) == _comparable(run(suite, frame))
+
+
+def test_command_on_postgres_passes_and_fails_on_a_broken_mart(
+    tmp_path: Path, pg_settings: PgSettings, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    database = f"validate_test_{os.getpid()}"
+    admin = pg_connect(pg_settings)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"drop database if exists {database}")
+        cursor.execute(f"create database {database}")
+    settings = dataclasses.replace(pg_settings, database=database)
+    monkeypatch.setenv("MKPI_PG_DATABASE", database)
+    try:
+        suites = _suites(tmp_path)
+        args = argparse.Namespace(
+            **{**vars(_args(tmp_path / "unused", suites)), "target": "postgres"}
+        )
+        pg_load(settings, "marts", _marts(good_kpis()))
+        assert validate.run(args) == 0
+        assert "validate: passed" in capsys.readouterr().out
+        broken = _chain(_set("numerator", 15.0, **RATE_JAN), _set("value", 1.5, **RATE_JAN))
+        pg_load(settings, "marts", _marts(broken(good_kpis())))
+        assert validate.run(args) == 1
+        out = capsys.readouterr().out
+        assert "FAIL [value_rate_bounds] kpi lead_to_mql_rate" in out
+        assert "kpi=lead_to_mql_rate month=2026-01-01" in out
+        connection = pg_connect(settings)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select kpi, rule, unexpected_count, example from marts.data_validation_results "
+                "where not success"
+            )
+            failed = cursor.fetchall()
+        connection.close()
+        assert len(failed) == 1
+        assert failed[0][:3] == ("lead_to_mql_rate", "value_rate_bounds", 1)
+        assert "month=2026-01-01" in failed[0][3]
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"drop database if exists {database} with (force)")
+        admin.close()
+
+
+def test_command_reports_an_unreachable_postgres(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("MKPI_PG_HOST", "127.0.0.1")
+    monkeypatch.setenv("MKPI_PG_PORT", "9")  # discard: nothing listens
+    args = argparse.Namespace(
+        **{**vars(_args(tmp_path / "unused", _suites(tmp_path))), "target": "postgres"}
+    )
+    assert validate.run(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect to PostgreSQL at postgres@127.0.0.1:9/" in err
+    assert len(err.strip().splitlines()) == 1

@@ -96,15 +96,10 @@ def load_dashboard_data(database: Path) -> DashboardData:
 def _campaign_names(
     connection: duckdb.DuckDBPyConnection, existing: set[tuple[str, str]]
 ) -> dict[str, str]:
-    """campaign_id -> name, from the campaign dimension or clean staging when either exists."""
-    for schema, table in (("marts", "dim_campaigns"), ("staging", "stg_marketing__campaigns")):
-        if (schema, table) not in existing:
-            continue
-        try:
-            rows = connection.execute(
-                f'select campaign_id, campaign_name from "{schema}"."{table}"'
-            ).fetchall()
-        except duckdb.Error:
-            continue
-        return {str(key): str(name) for key, name in rows if key is not None and name}
-    return {}
+    """campaign_id -> name, from the campaign dimension (marts only) when it exists."""
+    if (SCHEMA, "dim_campaigns") not in existing:
+        return {}
+    rows = connection.execute(
+        f'select campaign_id, campaign_name from "{SCHEMA}"."dim_campaigns"'
+    ).fetchall()
+    return {str(key): str(name) for key, name in rows if key is not None and name}

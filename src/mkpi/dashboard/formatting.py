@@ -1,8 +1,9 @@
 """How a KPI value reads on the dashboard: units, currency symbols, compact numbers, changes.
 
-Presentation only: every number shown is computed by the dbt marts. The catalog's unit `ratio`
-covers shares (shown as percentages), multiples (ROAS: 3.2x) and plain averages (pages per
-session), so a few KPI names pick their style here.
+Presentation only: every number shown is computed by the dbt marts. The catalog's unit `rate`
+(conversion and churn rates, shares) reads as a percentage; its unit `ratio` covers returns and
+growth (percentages), multiples (ROAS: 3.2x) and plain averages (pages per session), so a few KPI
+names pick their style here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def is_missing(value: float | None) -> bool:
 
 def style_of(kpi: str, unit: str) -> str:
     """One of: count, currency, percent, multiple, number, seconds, days, months, position."""
+    if unit == "rate":
+        return "percent"
     if unit == "ratio":
         if kpi in MULTIPLE_KPIS:
             return "multiple"
@@ -58,7 +61,8 @@ def format_value(
         body = _compact(abs(value)) if compact else f"{abs(value):,.2f}"
         return f"{sign}{symbol}{body}"
     if style == "percent":
-        return f"{value * 100:.1f}%"
+        # a small rate keeps two significant digits: a 0.4 % monthly churn is not "0.0%"
+        return f"{value * 100:.2f}%" if 0 < abs(value) < 0.01 else f"{value * 100:.1f}%"
     if style == "multiple":
         return f"{value:.2f}×"
     if style == "seconds":

@@ -599,6 +599,84 @@ def _campaign_panel(page: Page) -> str:
     )
 
 
+def model_comparison(page: Page, month: date) -> tuple[pd.DataFrame, list[str]]:
+    """Attributed revenue by channel under each attribution model in one month, from fct_kpis.
+
+    Returns a frame (channel, one column per model) in channel order, and the models."""
+    kpis = page.data.kpis
+    empty = pd.DataFrame(columns=["channel"])
+    if kpis is None:
+        return empty, []
+    rows = kpis[
+        (kpis["kpi"] == "attributed_revenue")
+        & (kpis["dimension"] == "channel")
+        & (kpis["month"] == month)
+        & kpis["attribution_model"].notna()
+    ]
+    if rows.empty:
+        return empty, []
+    models = sorted(
+        (str(model) for model in rows["attribution_model"].unique()), key=model_sort_key
+    )
+    table = rows.pivot(index="dimension_value", columns="attribution_model", values="value")
+    channels = sorted((str(channel) for channel in table.index), key=channel_sort_key)
+    frame = table.reindex(index=channels, columns=models).rename_axis(index="channel")
+    return frame.reset_index().rename_axis(columns=None), models
+
+
+def _model_comparison_panel(page: Page) -> str:
+    month = page.latest
+    label = charts.month_label(month) if month else "–"
+    title = f"Revenue by channel under each attribution model, {label}"
+    frame, models = model_comparison(page, month) if month else (pd.DataFrame(), [])
+    if frame.empty or not models:
+        return _panel(
+            title, charts.empty_chart("model-comparison", "Attributed revenue rows not built yet")
+        )
+    fmt = page.fmt("attributed_revenue")
+    series = [
+        charts.Series(model, model_color(model, index), [_number(v) for v in frame[model]])
+        for index, model in enumerate(models)
+    ]
+    chart = charts.dot_plot(
+        "model-comparison",
+        [str(channel) for channel in frame["channel"]],
+        series,
+        fmt,
+        page.axis("attributed_revenue"),
+        width=WIDE[0],
+    )
+    header = "".join(
+        f'<th class="num{" default-model" if model == page.model else ""}">{escape(model)}</th>'
+        for model in models
+    )
+    body = [
+        f"<tr><td>{escape(str(row['channel']))}</td>"
+        + "".join(f'<td class="num">{escape(fmt(_number(row[model])))}</td>' for model in models)
+        + "</tr>"
+        for row in frame.to_dict("records")
+    ]
+    totals = "".join(
+        f'<td class="num">{escape(fmt(_number(frame[model].sum(min_count=1))))}</td>'
+        for model in models
+    )
+    note = (
+        "Each model shares the same revenue out among the channels that touched the buyers "
+        "(fct_kpis, attributed_revenue by channel): where the dots of a row lie far apart, the "
+        f"choice of model decides that channel's budget. Default model: {page.model}."
+    )
+    table = (
+        '<div class="scroll"><table class="roi"><thead><tr><th>Channel</th>'
+        f"{header}</tr></thead><tbody>"
+        + "".join(body)
+        + f"<tr class=total><td>Total</td>{totals}</tr></tbody></table></div>"
+    )
+    return (
+        f'<figure class="panel wide"><figcaption>{escape(title)}</figcaption>{chart.svg}'
+        f"{_legend(chart.legend)}<p class=note>{escape(note)}</p>{table}</figure>"
+    )
+
+
 def _tier_section(page: Page, tier: TierSpec) -> str:
     trends = "".join(
         _trend_panel(page, tier, trend, index) for index, trend in enumerate(tier.trends)
@@ -615,7 +693,7 @@ def _tier_section(page: Page, tier: TierSpec) -> str:
     if tier.key == "middle":
         extras = _funnel_panel(page)
     if tier.key == "bottom":
-        extras = _mrr_panel(page) + _campaign_panel(page)
+        extras = _mrr_panel(page) + _model_comparison_panel(page) + _campaign_panel(page)
     return (
         f'<section class="tier tier-{tier.key}" id="{tier.key}">'
         f"<h2>{escape(tier.title)}</h2><p class=subtitle>{escape(tier.subtitle)}</p>"

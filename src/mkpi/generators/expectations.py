@@ -3,10 +3,10 @@
 Nothing here is written per KPI by hand: every KPI expectation follows from the KPI's unit, kind,
 formula, dimensions and flags in catalog/kpis.yml.
 
-Each expectation names in `meta.dataset` the dataframe it runs on: the mart itself, or a frame
-that `mkpi validate` derives from the mart first (for rules GX cannot state directly), described
-in the suite's `meta.datasets`. The suite's meta carries everything validate needs to build those
-frames, so a suite file is self-contained.
+Each expectation names in `meta.dataset` the rows it runs on: the mart itself, or a dataset
+that `mkpi validate` derives from the mart first with one SQL query (for rules GX cannot state
+directly), described in the suite's `meta.datasets`. The suite's meta carries everything
+validate needs to build those datasets, so a suite file is self-contained.
 
 fct_kpis (suite `fct_kpis`):
 - keys not null, compound key unique, kpi / dimension / attribution_model from known sets, every
