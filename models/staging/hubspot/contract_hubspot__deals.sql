@@ -44,9 +44,7 @@ candidate_leads as (
     from deal_contacts
     left join surviving_contacts on deal_contacts.contact_id = surviving_contacts.merged_contact_id
     inner join clean_leads
-        -- clean lead ids are masked (macros/staging/privacy.sql)
-        on {{ mask_emails('coalesce(surviving_contacts.surviving_contact_id, deal_contacts.contact_id)') }}
-        = clean_leads.lead_id
+        on coalesce(surviving_contacts.surviving_contact_id, deal_contacts.contact_id) = clean_leads.lead_id
 ),
 
 ranked_leads as (
@@ -104,8 +102,8 @@ staged as (
 
 final as (
     select
-        -- contract columns (lead_id comes masked from clean staging)
-        {{ mask_emails('deal_id') }} as deal_id,
+        -- contract columns
+        deal_id,
         lead_id,
         cast(created_at as {{ dbt.type_string() }}) as created_at,
         -- an open deal's close date is HubSpot's expected close date, not a close
@@ -119,7 +117,7 @@ final as (
 
         -- landed row accounting
         'hubspot.deal' as source_table,
-        {{ mask_emails('deal_id') }} as landed_key,
+        deal_id as landed_key,
         1 as landed_rows,
         reject_reason
     from staged

@@ -3,8 +3,9 @@
     HubSpot contacts as rows of the contract's `leads` table (docs/connectors.md), one per landed
     contact. Deleted contacts (`deleted_in_source`) and contacts merged into another
     (`merged_away`) are rejected here; the rest go through the contract's staging like files.
-    Columns are text, as the contract's base model reads every input; email-shaped values are
-    masked (an address becomes its token, which the base model turns into email_hash).
+    Columns are text, as the contract's base model reads every input; email-shaped values of the
+    text columns are masked (an address becomes its token, which the base model turns into
+    email_hash); ids are HubSpot's numeric object ids.
 -#}
 
 with
@@ -89,7 +90,7 @@ checked as (
 final as (
     select
         -- contract columns
-        {{ mask_emails('contact_id') }} as lead_id,
+        contact_id as lead_id,
         cast(created_at as {{ dbt.type_string() }}) as created_at,
         {{ mask_emails('email') }} as email,
         {{ mask_emails('original_channel') }} as original_channel,
@@ -105,7 +106,7 @@ final as (
 
         -- landed row accounting
         'hubspot.contact' as source_table,
-        {{ mask_emails('contact_id') }} as landed_key,
+        contact_id as landed_key,
         1 as landed_rows,
         reject_reason
     from checked
