@@ -3,7 +3,7 @@
     versions -> one `campaigns` row per campaign (its current version; older versions are
     collapsed), and landed stats rows -> one `costs` row per campaign and day (`media`, summed over
     every other segment). Ids become `<input>:<platform id>`; columns are text, as the contract's
-    base models read every input.
+    base models read every input; ids, names and keys are masked (mask_emails, privacy.sql).
 -#}
 
 {#-
@@ -22,15 +22,15 @@ campaign_landed_rows as (
 campaign_rows as (
     select
         -- contract columns
-        {{ platform_campaign_id(input_name, versions_cte ~ '.campaign_id') }} as campaign_id,
-        {{ versions_cte }}.campaign_name,
+        {{ mask_emails(platform_campaign_id(input_name, versions_cte ~ '.campaign_id')) }} as campaign_id,
+        {{ mask_emails(versions_cte ~ '.campaign_name') }} as campaign_name,
         {{ channel_sql }} as channel,
         cast({{ versions_cte }}.start_date as {{ dbt.type_string() }}) as started_on,
         cast({{ ended_on_sql }} as {{ dbt.type_string() }}) as ended_on,
 
         -- landed row accounting: older versions are collapsed into the current one
         '{{ input_name }}.campaign_history' as source_table,
-        {{ versions_cte }}.campaign_id as landed_key,
+        {{ mask_emails(versions_cte ~ '.campaign_id') }} as landed_key,
         campaign_landed_rows.landed_rows,
         cast(null as {{ dbt.type_string() }}) as reject_reason
     from {{ versions_cte }}
@@ -51,7 +51,7 @@ cost_rows as (
         -- contract columns
         cast(stats_date as {{ dbt.type_string() }}) as cost_date,
         channel,
-        {{ platform_campaign_id(input_name, 'campaign_id') }} as campaign_id,
+        {{ mask_emails(platform_campaign_id(input_name, 'campaign_id')) }} as campaign_id,
         'media' as cost_category,
         -- NULL (the contract rejects it) when any of the day's rows has a cost that is no number
         {{ contract_number_text(
@@ -63,8 +63,9 @@ cost_rows as (
 
         -- landed row accounting: a campaign-day's rows are collapsed into one cost row
         '{{ input_name }}.{{ stats_table }}' as source_table,
-        {{ dbt.concat(["coalesce(campaign_id, '')", "'|'", "coalesce(cast(stats_date as " ~ dbt.type_string() ~ "), '')"]) }}
-            as landed_key,
+        {{ mask_emails(dbt.concat([
+            "coalesce(campaign_id, '')", "'|'", "coalesce(cast(stats_date as " ~ dbt.type_string() ~ "), '')"
+        ])) }} as landed_key,
         sum(landed_copies) as landed_rows,
         cast(null as {{ dbt.type_string() }}) as reject_reason
     from {{ stats_cte }}

@@ -23,7 +23,8 @@
 
 {#
     The first CTEs of every base model, ending in `keyed`: the raw table as trimmed text (empty =
-    NULL; `hashed_columns` hashed at once so the raw value never reaches a relation), each row's
+    NULL; `hashed_columns` hashed at once and email-shaped values in every other column masked,
+    macros/staging/privacy.sql, so no address reaches a relation, a key or a reject), each row's
     copy number among identical rows (1 = kept; > 1 = an exact duplicate collapsed into it) and
     the number of distinct rows sharing its key (more than one is a `duplicate_key`; tables
     without a key get 1).
@@ -95,9 +96,9 @@ raw_text as (
     select
         {%- for column in columns %}
         {%- if column in hashed_columns %}
-        {{ dbt.hash("lower(" ~ clean_text(column) ~ ")") }} as {{ column }}{{ ',' if not loop.last }}
+        {{ hashed_email(clean_text(column)) }} as {{ column }}{{ ',' if not loop.last }}
         {%- else %}
-        {{ clean_text(column) }} as {{ column }}{{ ',' if not loop.last }}
+        {{ mask_emails(clean_text(column)) }} as {{ column }}{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
     from {{ 'batch_source' if windowed else 'source' }}

@@ -33,6 +33,11 @@ CLEAN_BASE = SampleConfig(leads=300, months=4, start="2025-01-01", seed=20250101
 PARQUET_TABLES = frozenset({"keyword_rankings"})
 EXTRA_COLUMN = ("leads", "_fivetran_synced")
 ODD_CHANNEL = "  GOOGLE / CPC "
+# Email-shaped values that staging masks (docs/raw-data.md, Personal data), joins intact
+EMAIL_LEAD_ID = "Anna.Virtanen@Example.com"
+EMAIL_CAMPAIGN_NAME = "Webinar follow-up jane.doe@example.org"
+EMAIL_LANDING_PAGE = "https://example.com/webinar?email=mikko%40example.fi"
+EMAIL_CHANNEL = "newsletter@example.com / email"
 REJECTS_FILE = "expected_rejects.csv"
 COUNTS_FILE = "expected_counts.csv"
 
@@ -132,6 +137,40 @@ def _reject_lead_with_children(tables: Tables) -> None:
         for i in rows:
             tables[name].intents[i] = "orphan_lead_id"
             tables[name].used.add(i)
+
+
+def _inject_emails(tables: Tables) -> None:
+    """Personal data in clean rows: a lead whose id is an address in every table that names it
+    (with a won EUR deal and touchpoints, all kept clean), a campaign named after an address, a
+    landing page and a raw channel string that carry one. No reject count changes."""
+    leads, deals, touch = tables["leads"], tables["deals"], tables["touchpoints"]
+
+    def touches_of(lead_id: str) -> list[int]:
+        return [i for i in range(len(touch.rows)) if touch.value(i, "lead_id") == lead_id]
+
+    def fits(i: int) -> bool:
+        lead_id = leads.value(i, "lead_id")
+        won = [
+            d
+            for d in _children(tables, lead_id)["deals"]
+            if deals.value(d, "stage") == "won" and deals.value(d, "currency") == "EUR"
+        ]
+        return bool(won) and bool(touches_of(lead_id))
+
+    target = leads.pick(fits)
+    lead_id = leads.value(target, "lead_id")
+    family = {**_children(tables, lead_id), "touchpoints": touches_of(lead_id)}
+    leads.set(target, lead_id=EMAIL_LEAD_ID)
+    for name, rows in family.items():
+        for i in rows:
+            tables[name].set(i, lead_id=EMAIL_LEAD_ID)
+    campaigns = tables["campaigns"]
+    named = campaigns.pick(lambda i: campaigns.value(i, "started_on") != "")
+    campaigns.set(named, campaign_name=EMAIL_CAMPAIGN_NAME)
+    touch.set(
+        touch.pick(lambda i: touch.value(i, "landing_page") != ""), landing_page=EMAIL_LANDING_PAGE
+    )
+    touch.set(touch.pick(lambda i: touch.value(i, "lead_id") != ""), channel=EMAIL_CHANNEL)
 
 
 def _inject_leads(tables: Tables) -> None:
@@ -376,6 +415,7 @@ def _inject_rankings(tables: Tables) -> None:
 def build_dirty_tables() -> Tables:
     tables = _read_clean_base()
     for inject in (
+        _inject_emails,
         _inject_leads,
         _inject_campaigns,
         _inject_costs,

@@ -223,7 +223,8 @@ def test_parquet_is_read_as_text_and_wins_over_csv(tmp_path: Path) -> None:
         {
             "lead_id": "124",
             "created_at": datetime(2024, 3, 1, 10),
-            "email": "a@b.com",
+            # masked: email_ + md5('mkpi-public-default-salt|a@b.com') (docs/raw-data.md)
+            "email": "email_a23fcd83d073d6f54ca8622c91173dcc",
             "original_channel": "DIRECT_TRAFFIC",
             "original_campaign_id": None,
             "mql_at": None,
@@ -268,7 +269,8 @@ def test_lead_columns_from_contact(tmp_path: Path) -> None:
     assert leads["1"] == {
         "lead_id": "1",
         "created_at": datetime(2024, 1, 5, 8),
-        "email": "Ann@Example.com",
+        # masked: email_ + md5('mkpi-public-default-salt|ann@example.com'), trimmed, lower-cased
+        "email": "email_e5f411f466e6962b0f4f5cbf3acd429a",
         "original_channel": "ORGANIC_SEARCH",
         "original_campaign_id": None,
         "mql_at": datetime(2024, 1, 6),

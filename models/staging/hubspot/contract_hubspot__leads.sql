@@ -3,7 +3,9 @@
     HubSpot contacts as rows of the contract's `leads` table (docs/connectors.md), one per landed
     contact. Deleted contacts (`deleted_in_source`) and contacts merged into another
     (`merged_away`) are rejected here; the rest go through the contract's staging like files.
-    Columns are text, as the contract's base model reads every input.
+    Columns are text, as the contract's base model reads every input; email-shaped values of the
+    text columns are masked (an address becomes its token, which the base model turns into
+    email_hash); ids are HubSpot's numeric object ids.
 -#}
 
 with
@@ -36,8 +38,9 @@ with_url_values as (
         contacts.*,
         lower({{ url_parameter('contacts.first_url', 'utm_source') }}) as utm_source,
         lower({{ url_parameter('contacts.first_url', 'utm_medium') }}) as utm_medium,
-        {{ utm_value(url_parameter('contacts.first_url', 'utm_id')) }} as utm_id,
-        {{ utm_value(url_parameter('contacts.first_url', 'utm_campaign')) }} as utm_campaign
+        -- masked before matching: an email-shaped campaign id or name is masked the same way
+        {{ mask_emails(utm_value(url_parameter('contacts.first_url', 'utm_id'))) }} as utm_id,
+        {{ mask_emails(utm_value(url_parameter('contacts.first_url', 'utm_campaign'))) }} as utm_campaign
     from contacts
 ),
 
@@ -89,8 +92,8 @@ final as (
         -- contract columns
         contact_id as lead_id,
         cast(created_at as {{ dbt.type_string() }}) as created_at,
-        email,
-        original_channel,
+        {{ mask_emails('email') }} as email,
+        {{ mask_emails('original_channel') }} as original_channel,
         matched_campaign_id as original_campaign_id,
         cast(mql_at_final as {{ dbt.type_string() }}) as mql_at,
         cast(sql_at_final as {{ dbt.type_string() }}) as sql_at,

@@ -15,8 +15,9 @@ mapping as (
 
 cleaned as (
     select
-        lower({{ clean_text('utm_value') }}) as utm_value,
-        {{ clean_text('campaign_id') }} as campaign_id
+        -- masked as campaign ids and connector UTM values are, so an email-shaped value still matches
+        lower({{ mask_emails(clean_text('utm_value')) }}) as utm_value,
+        {{ mask_emails(clean_text('campaign_id')) }} as campaign_id
     from mapping
 ),
 

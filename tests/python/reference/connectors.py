@@ -36,6 +36,8 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from reference.privacy import mask
+
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 CHANNEL_MAPPING_SEED = PROJECT_DIR / "seeds" / "channel_mapping.csv"
 
@@ -758,7 +760,8 @@ def _lead_row(
     return {
         "lead_id": lead_id,
         "created_at": parse_timestamp(row.get("property_createdate")),
-        "email": row.get("property_email"),
+        # personal data: the address leaves contract staging masked (reference/privacy.py)
+        "email": mask(row.get("property_email")),
         "original_channel": channel,
         "original_campaign_id": campaign,
         "mql_at": dates["mql_at"],
