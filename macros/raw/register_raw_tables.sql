@@ -160,9 +160,10 @@
 {% macro first_non_latin1_line(csv) %}
     {%- set found = run_query(
         "select regexp_matches(h, '^(?:[0-9A-F]{2})*?[89][0-9A-F]'),"
-        ~ " length(list_filter(regexp_extract_all(regexp_extract(h, '^((?:[0-9A-F]{2})*?)[89][0-9A-F]', 1),"
-        ~ " '[0-9A-F]{2}'), x -> x = '0A')) + 1"
-        ~ " from (select hex(content) as h from read_blob('" ~ csv ~ "'))"
+        ~ " (length(pairs) - length(replace(pairs, ' 0A', ''))) // 3 + 1"
+        ~ " from (select h, regexp_replace(regexp_extract(h, '^((?:[0-9A-F]{2})*?)[89][0-9A-F]', 1),"
+        ~ " '([0-9A-F]{2})', ' \\1', 'g') as pairs"
+        ~ " from (select hex(content) as h from read_blob('" ~ csv ~ "')))"
     ).rows[0] -%}
     {{ return(found[1] if found[0] else none) }}
 {% endmacro %}

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from mkpi.sampling.contract import Table
 
 REASONS: tuple[str, ...] = (
+    "malformed_row",  # found by the file reader, before any of these (not classified here)
     "missing_key",
     "duplicate_key",
     "missing_value",
