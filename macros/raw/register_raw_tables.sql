@@ -187,18 +187,21 @@
         {%- endif -%}
     {%- endif -%}
     {%- set malformed = schema ~ '.' ~ table_name ~ '__malformed' -%}
+    {#- DuckDB's rejects tables, one pair per file and run (a name is never scanned into twice) -#}
+    {%- set rejects = 'mkpi_rejects_' ~ invocation_id[:8] ~ '_' ~ schema ~ '_' ~ table_name -%}
     {%- set scan -%}
-        drop table if exists temp.mkpi_csv_rejects;
-        drop table if exists temp.mkpi_csv_scans;
-        select count(*) from (
-            select * from {{ csv_reader(csv, ", store_rejects = true, rejects_table = 'mkpi_csv_rejects', rejects_scan = 'mkpi_csv_scans'") }}
-        );
+        {#- a table, so the scan runs to the end before its rejects are read; every column
+            counted, so every value is read (and checked against the encoding) -#}
+        create or replace temp table {{ rejects }}_rows as
+        select count(columns(*)) from {{ csv_reader(csv, ", store_rejects = true, rejects_table = '" ~ rejects ~ "', rejects_scan = '" ~ rejects ~ "_scans'") }};
+        {#- a scan without errors may leave no table -#}
+        create temp table if not exists {{ rejects }} (line ubigint, error_type varchar, csv_line varchar);
         create or replace table {{ malformed }} as
         select
             line,
             min(cast(error_type as varchar)) as error_type,
             cast(json_object('line', line, 'text', min(csv_line)) as varchar) as mkpi_malformed_row
-        from temp.mkpi_csv_rejects
+        from temp.{{ rejects }}
         group by line;
         select
             (select min(line) from {{ malformed }} where error_type = 'INVALID ENCODING'),

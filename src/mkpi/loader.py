@@ -269,18 +269,23 @@ def csv_select(
                 " csv_encoding: utf-8",
                 exit_code=2,
             )
-    duck.execute("drop table if exists temp.mkpi_csv_rejects")
-    duck.execute("drop table if exists temp.mkpi_csv_scans")
-    extra = (
-        ", store_rejects = true, rejects_table = 'mkpi_csv_rejects',"
-        " rejects_scan = 'mkpi_csv_scans'"
+    # DuckDB's rejects tables, one pair per file (a name is never scanned into twice)
+    (number,) = duck.execute("select count(*) from duckdb_tables() where temporary").fetchone()
+    rejects = f"mkpi_rejects_{number}"
+    extra = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scans'"
+    # fetched, so the scan runs to the end before its rejects are read; every column counted,
+    # so every value is read (and checked against the encoding)
+    duck.execute(f"select count(columns(*)) from {dialect.reader(raw.path, extra)}").fetchall()
+    # a scan without errors may leave no table
+    duck.execute(
+        f"create temp table if not exists {rejects}"
+        " (line ubigint, error_type varchar, csv_line varchar)"
     )
-    duck.execute(f"select count(*) from (select * from {dialect.reader(raw.path, extra)})")
     duck.execute(
         "create or replace temp table mkpi_malformed as"
         " select line, min(cast(error_type as varchar)) as error_type,"
         " cast(json_object('line', line, 'text', min(csv_line)) as varchar)"
-        f" as {MALFORMED_COLUMN} from temp.mkpi_csv_rejects group by line"
+        f" as {MALFORMED_COLUMN} from temp.{rejects} group by line"
     )
     bad_encoding, malformed, error_type = duck.execute(
         "select (select min(line) from mkpi_malformed where error_type = 'INVALID ENCODING'),"

@@ -38,6 +38,8 @@ DELIMITER = {"main": ",", "nordic": ";"}
 LATE_QUOTE_ROWS = 20_500
 BUILD = [
     "build",
+    "--exclude-resource-type",
+    "unit_test",
     "--indirect-selection",
     "cautious",
     "--select",
@@ -270,7 +272,7 @@ def test_the_malformed_column_is_the_loaders() -> None:
 
 
 UNREADABLE = [
-    ({}, "line 2 is not valid utf-8"),
+    ({"csv_delimiter": ";"}, "line 2 is not valid utf-8"),
     ({"csv_encoding": "latin-1", "csv_delimiter": ";"}, "line 3 is not valid latin-1"),
 ]
 
@@ -282,6 +284,8 @@ def test_a_file_not_in_the_encoding_is_one_line_on_duckdb(
     folder = tmp_path / "raw"
     shutil.copytree(raw_dirs["nordic"], folder)
     shutil.copy(FIXTURES / "unreadable" / "costs.csv", folder / "costs.csv")
+    campaigns = "campaign_id;campaign_name;channel;started_on;ended_on\nc1;Brand;Google Ads;;\n"
+    (folder / "campaigns.csv").write_text(campaigns, encoding="ascii")
     result, _ = run_dbt(
         ["run", "--select", "stg_seeds__fx_rates"], folder, tmp_path, "duck", None, variables
     )
@@ -299,6 +303,8 @@ def test_a_file_not_in_the_encoding_is_one_line_in_the_loader(
     folder = tmp_path / "raw"
     shutil.copytree(raw_dirs["nordic"], folder)
     shutil.copy(FIXTURES / "unreadable" / "costs.csv", folder / "costs.csv")
+    campaigns = "campaign_id;campaign_name;channel;started_on;ended_on\nc1;Brand;Google Ads;;\n"
+    (folder / "campaigns.csv").write_text(campaigns, encoding="ascii")
     _, env = fresh_pg_database(pg_settings, "marketing_hostile_unreadable")
     result = load_postgres(folder, env, variables)
     assert result.returncode == 2

@@ -74,7 +74,7 @@ TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?$"
 )
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-INT_RE = re.compile(r"^[+-]?\d+$")
+INT_RE = re.compile(r"^[+-]?\d+(\.0*)?$")  # 12.0 is a whole number
 # spellings of "no value" in id columns (macro null_id_spellings): compared trimmed, lower-cased
 NULL_ID_SPELLINGS = frozenset(
     {"null", "none", "nil", "nan", "n/a", "na", "#n/a", "(null)", "(none)", "(not set)"}
@@ -207,7 +207,7 @@ def _bad_number(table: Table, row: Mapping[str, str], decimal_mark: str = ".") -
         value = decimal_point(value, decimal_mark)
         if not pattern.match(value):
             return True
-        if table.name == "keyword_rankings" and column.name == "position" and int(value) < 1:
+        if table.name == "keyword_rankings" and column.name == "position" and float(value) < 1:
             return True
     return False
 

@@ -76,5 +76,7 @@ final as (
     having count(*) > 0
 )
 
-select {{ raise_error("message || ' (check vars csv_delimiter, decimal_mark and csv_encoding)'") }} as failure
+-- raised in the filter: dbt counts the rows of this query, which would skip an unused column
+select message as failure
 from final
+where {{ raise_error("message || ' (check vars csv_delimiter, decimal_mark and csv_encoding)'") }} is null
