@@ -317,7 +317,12 @@ def test_a_file_not_in_the_encoding_is_one_line_in_the_loader(
 def test_a_table_nearly_all_rejected_stops_the_build(raw_dirs, tmp_path: Path) -> None:
     # main's campaigns: 3 of 4 rows rejected, two reasons tie at 1: the first by name wins
     result, _ = run_dbt(
-        BUILD, raw_dirs["main"], tmp_path, "share", None, {"rejected_share_min_rows": 4}
+        BUILD,
+        raw_dirs["main"],
+        tmp_path,
+        "share",
+        None,
+        {"rejected_share_min_rows": 4, "max_rejected_share": 0.5},
     )
     assert result.returncode != 0
     assert (

@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime
 
 from mkpi.sampling.contract import Table
 
+# `malformed_row` (a file row with the wrong number of fields) comes before all of these; it is
+# found by the file reader, not classified here
 REASONS: tuple[str, ...] = (
-    "malformed_row",  # found by the file reader, before any of these (not classified here)
     "missing_key",
     "duplicate_key",
     "missing_value",

@@ -3,11 +3,11 @@
     A raw table whose rows are nearly all rejected is read wrongly (a wrong delimiter, decimal mark
     or encoding), not merely dirty: the build stops. A table with at least var
     rejected_share_min_rows raw rows (default 20) of which more than var max_rejected_share
-    (default 0.5) were rejected fails this test with one line naming the table, the share and the
+    (default 0.8) were rejected fails this test with one line naming the table, the share and the
     most frequent reject reason (the test raises the message; a smaller share stays the warning of
     warn_rejected_raw_rows).
 -#}
-{%- set max_share = var('max_rejected_share', 0.5) %}
+{%- set max_share = var('max_rejected_share', 0.8) %}
 {%- set min_rows = var('rejected_share_min_rows', 20) %}
 
 with
@@ -36,7 +36,7 @@ ranked_reasons as (
         *,
         sum(rejected_rows) over (partition by source_table) as table_rejected_rows,
         row_number() over (
-            partition by source_table order by rejected_rows desc, reject_reason
+            partition by source_table order by rejected_rows desc, reject_reason asc
         ) as reason_rank
     from rejects_by_reason
 ),
