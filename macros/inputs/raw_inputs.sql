@@ -93,7 +93,10 @@
 {#-
     The rows of one contract table from every selected input, unioned (`union all`), each column
     as text exactly as the contract's base model expects them. Connector rows come from the
-    `contract_<input>__<table>` models, only those that are not rejected at the connector.
+    `contract_<input>__<table>` models, only those that are not rejected at the connector. Two
+    more columns: `mkpi_malformed_row` (a file row that could not be split into fields, see
+    macros/raw/; NULL for a warehouse table that lacks the column and for connector rows) and
+    `is_file_row` (the row comes from `files`: its numbers use var decimal_mark).
 -#}
 {% macro raw_input_rows(table_name, columns) -%}
     {%- for input_name in raw_inputs_for(table_name) %}
@@ -104,11 +107,21 @@
     {% endif %}
     select
         {%- for column in columns %}
-        {{ column }}{{ ',' if not loop.last }}
+        {{ column }},
         {%- endfor %}
     {%- if input_name == 'files' %}
-    from {{ source('marketing', table_name) }}
+        {%- set relation = source('marketing', table_name) %}
+        {#- a unit test's fixture (no schema) or a warehouse table without the column: no malformed rows #}
+        {%- if execute and (relation.schema is none or 'mkpi_malformed_row' not in landed_columns(relation)) %}
+        cast(null as {{ dbt.type_string() }}) as mkpi_malformed_row,
+        {%- else %}
+        cast(mkpi_malformed_row as {{ dbt.type_string() }}) as mkpi_malformed_row,
+        {%- endif %}
+        true as is_file_row
+    from {{ relation }}
     {%- else %}
+        cast(null as {{ dbt.type_string() }}) as mkpi_malformed_row,
+        false as is_file_row
     from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
     where reject_reason is null
     {%- endif %}

@@ -4,7 +4,7 @@
     the row with a reason instead of failing the build.
 
     Accepted forms (docs/raw-data.md): ISO 8601 dates and timestamps, UTC unless an offset
-    is given; `.` as decimal mark; booleans true/false, t/f, 1/0, yes/no in any case, empty = false.
+    is given; `.` as decimal mark (`,` in files with var decimal_mark: ','); booleans true/false, t/f, 1/0, yes/no in any case, empty = false.
 -#}
 
 {#- An offset is at most 14 hours (real time zones run from -12:00 to +14:00): `+25:00` is unreadable. -#}
@@ -17,16 +17,45 @@
     '[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?[ ]?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
 {%- endmacro %}
 
-{% macro number_pattern() -%}
-    '^[+-]?([0-9]{1,18}([.][0-9]*)?|[.][0-9]+)$'
+{#- `mark`: the decimal mark, `.` or `,` (var decimal_mark, for file rows). -#}
+{% macro number_pattern(mark='.') -%}
+    '^[+-]?([0-9]{1,18}([{{ mark }}][0-9]*)?|[{{ mark }}][0-9]+)$'
 {%- endmacro %}
 
-{% macro integer_pattern() -%}
-    '^[+-]?[0-9]{1,18}([.]0*)?$'
+{% macro integer_pattern(mark='.') -%}
+    '^[+-]?[0-9]{1,18}([{{ mark }}]0*)?$'
+{%- endmacro %}
+
+{#- Var decimal_mark, checked: the decimal mark of numbers in raw files, `.` (default) or `,`. -#}
+{% macro file_decimal_mark() -%}
+    {%- set mark = var('decimal_mark', '.') | string -%}
+    {%- if mark not in ['.', ','] -%}
+        {{ exceptions.raise_compiler_error("var decimal_mark must be '.' or ',', got '" ~ mark ~ "'") }}
+    {%- endif -%}
+    {{ return(mark) }}
 {%- endmacro %}
 
 {% macro clean_text(column) -%}
     nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+{#-
+    Spellings of "no value" that exports write into id columns (docs/raw-data.md): compared
+    trimmed and in lower case. tests/python/fixtures/hostile and src/mkpi/sampling/rules.py use
+    the same list.
+-#}
+{% macro null_id_spellings() -%}
+    {{ return(['null', 'none', 'nil', 'nan', 'n/a', 'na', '#n/a', '(null)', '(none)', '(not set)', 'undefined']) }}
+{%- endmacro %}
+
+{#- An id column as trimmed text: empty and the spellings of "no value" are NULL. -#}
+{% macro clean_id(column) -%}
+    case
+        when lower({{ clean_text(column) }}) not in (
+            {%- for spelling in null_id_spellings() %}'{{ spelling }}'{{ ', ' if not loop.last }}{% endfor -%}
+        )
+            then {{ clean_text(column) }}
+    end
 {%- endmacro %}
 
 {% macro regex_matches(expression, pattern) -%}
@@ -66,18 +95,44 @@
     cast({{ parse_timestamp(expression) }} as date)
 {%- endmacro %}
 
-{% macro parse_number(expression) -%}
+{% macro parse_number(expression, mark='.') -%}
     case
-        when {{ regex_matches(expression, number_pattern()) }}
-            then cast({{ expression }} as {{ dbt.type_numeric() }})
+        when {{ regex_matches(expression, number_pattern(mark)) }}
+            then cast({{ decimal_point(expression, mark) }} as {{ dbt.type_numeric() }})
     end
 {%- endmacro %}
 
-{% macro parse_integer(expression) -%}
+{% macro parse_integer(expression, mark='.') -%}
     case
-        when {{ regex_matches(expression, integer_pattern()) }}
-            then cast(cast({{ expression }} as {{ dbt.type_numeric() }}) as {{ dbt.type_bigint() }})
+        when {{ regex_matches(expression, integer_pattern(mark)) }}
+            then cast(cast({{ decimal_point(expression, mark) }} as {{ dbt.type_numeric() }}) as {{ dbt.type_bigint() }})
     end
+{%- endmacro %}
+
+{% macro decimal_point(expression, mark) -%}
+    {{ expression if mark == '.' else "replace(" ~ expression ~ ", ',', '.')" }}
+{%- endmacro %}
+
+{#-
+    A number / integer of a contract row (base models): rows from files use var decimal_mark,
+    connector rows (typed where they landed) `.`; `is_file_row` tells them apart.
+-#}
+{% macro parse_raw_number(expression) -%}
+    {%- set mark = file_decimal_mark() -%}
+    {%- if mark == '.' -%}
+        {{ parse_number(expression) }}
+    {%- else -%}
+        case when is_file_row then {{ parse_number(expression, mark) }} else {{ parse_number(expression) }} end
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro parse_raw_integer(expression) -%}
+    {%- set mark = file_decimal_mark() -%}
+    {%- if mark == '.' -%}
+        {{ parse_integer(expression) }}
+    {%- else -%}
+        case when is_file_row then {{ parse_integer(expression, mark) }} else {{ parse_integer(expression) }} end
+    {%- endif -%}
 {%- endmacro %}
 
 {# true / false, or NULL for a value that is not a boolean. Empty (NULL) is false. #}
@@ -103,6 +158,12 @@
             return value::timestamp;
         exception when others then
             return null;
+        end;
+        $body$;
+        create or replace function {{ target.schema }}.mkpi_raise(message text)
+        returns text language plpgsql volatile as $body$
+        begin
+            raise exception '%', message;
         end;
         $body$;
     {%- endset -%}
@@ -135,4 +196,17 @@
 {#- An end date before the plausible window; one after it is no end (open_end), never a reject. -#}
 {% macro is_implausible_end(parsed) -%}
     ({{ parsed }} < cast('{{ var("plausible_dates_from", "2000-01-01") }}' as date))
+{%- endmacro %}
+
+{#- Stops the query with `message` (text) as the error: a test's one-line explanation. -#}
+{% macro raise_error(message) -%}
+    {{ return(adapter.dispatch('raise_error', 'marketing_kpis')(message)) }}
+{%- endmacro %}
+
+{% macro default__raise_error(message) -%}
+    {{ target.schema }}.mkpi_raise({{ message }})
+{%- endmacro %}
+
+{% macro duckdb__raise_error(message) -%}
+    error({{ message }})
 {%- endmacro %}

@@ -96,11 +96,15 @@ raw_text as (
     select
         {%- for column in columns %}
         {%- if column in hashed_columns %}
-        {{ hashed_email(clean_text(column)) }} as {{ column }}{{ ',' if not loop.last }}
+        {{ hashed_email(clean_text(column)) }} as {{ column }},
+        {%- elif column.endswith('_id') %}
+        {{ mask_emails(clean_id(column)) }} as {{ column }},
         {%- else %}
-        {{ mask_emails(clean_text(column)) }} as {{ column }}{{ ',' if not loop.last }}
+        {{ mask_emails(clean_text(column)) }} as {{ column }},
         {%- endif %}
         {%- endfor %}
+        {{ strip_emails('mkpi_malformed_row') }} as mkpi_malformed_row,
+        is_file_row
     from {{ 'batch_source' if windowed else 'source' }}
 ),
 
@@ -118,8 +122,8 @@ repeated_keys as (
     select
         *,
         row_number() over (
-            partition by {{ columns | join(', ') }}
-            order by {{ columns | join(', ') }}
+            partition by {{ columns | join(', ') }}, mkpi_malformed_row
+            order by {{ columns | join(', ') }}, mkpi_malformed_row
         ) as copy_number
     from rows_per_key
     where rows_with_key > 1
@@ -128,6 +132,8 @@ repeated_keys as (
 keyed as (
     select
         {{ columns | join(', ') }},
+        mkpi_malformed_row,
+        is_file_row,
         1 as copy_number,
         1 as distinct_rows_with_key
     from rows_per_key
@@ -137,6 +143,8 @@ keyed as (
 
     select
         {{ columns | join(', ') }},
+        mkpi_malformed_row,
+        is_file_row,
         copy_number,
         sum(case when copy_number = 1 then 1 else 0 end) over (
             partition by {{ key_columns | join(', ') }}
@@ -148,8 +156,8 @@ keyed as (
     select
         *,
         row_number() over (
-            partition by {{ columns | join(', ') }}
-            order by {{ columns | join(', ') }}
+            partition by {{ columns | join(', ') }}, mkpi_malformed_row
+            order by {{ columns | join(', ') }}, mkpi_malformed_row
         ) as copy_number,
         1 as distinct_rows_with_key
     from raw_text
@@ -216,6 +224,24 @@ keyed as (
         when {{ currency }} = '{{ var("reporting_currency", "EUR") | upper }}' then 1
         else fx.rate_to_reporting
     end
+{%- endmacro %}
+
+{#-
+    The raw row as a reject keeps it: a malformed file row as its line (mkpi_malformed_row: JSON
+    of line number and text), any other row as JSON of its columns.
+-#}
+{% macro rejected_raw_row(columns) -%}
+    case
+        when reject_reason = 'malformed_row' then mkpi_malformed_row
+        when reject_reason is not null then {{ raw_row_json(columns) }}
+    end
+{%- endmacro %}
+
+{#- Email-shaped text in a malformed row's line is masked: the line is kept, the address is not. -#}
+{% macro strip_emails(expression) -%}
+    regexp_replace(
+        {{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '(email removed)', 'g'
+    )
 {%- endmacro %}
 
 {# `raw` held a value that its parser could not read. #}

@@ -8,9 +8,15 @@ folder replaces `<input>.<table>`, the `files` folder's go to `<schema>`. Each t
 column of the file, including unknown extra ones, becomes a `text` column, and every value
 arrives as the text in the file (an empty CSV cell is NULL; Parquet values are cast to text by
 DuckDB; a warehouse connector lands typed columns, which staging reads as text alike). Files
-are read exactly like the DuckDB build reads them (`read_csv(..., header = true,
-all_varchar = true)`, see macros/raw/), so both targets see the same raw rows. Column names
-are lower-cased, as EL tools do (PostgreSQL folds unquoted names; DuckDB ignores case).
+are read exactly like the DuckDB build reads them (macros/raw/register_raw_tables.sql: an
+explicit dialect, with the delimiter and encoding of the dbt vars `csv_delimiter` and
+`csv_encoding`, taken from dbt_project.yml and `--vars` as dbt takes them), so both targets see
+the same raw rows: a line that is not valid in the encoding stops the load with one line naming
+file and line; a contract file's malformed rows (a wrong number of fields) are loaded as rows
+whose only value is `mkpi_malformed_row` (JSON of line number and text), which staging rejects
+as `malformed_row`; a connector file's stop the load; a zero-byte file is an empty table with
+the declared columns. Column names are lower-cased, as EL tools do (PostgreSQL folds unquoted
+names; DuckDB ignores case).
 
 Columns are not checked against the contract here: dbt's on-run-start hook does that and names
 what is missing. Files are streamed (DuckDB writes a temporary CSV, PostgreSQL COPYs it), so
@@ -31,9 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
 
-from mkpi.paths import CONNECTOR_INPUTS, RAW_TABLES
+from mkpi.paths import CONNECTOR_INPUTS, RAW_TABLES, project_root
 from mkpi.pg import PgSettings, connect
+from mkpi.sampling.contract import load_contract
 
 COPY_BUFFER_BYTES = 1 << 20
 
@@ -61,6 +69,93 @@ class RawFile:
         return self.path.suffix == ".parquet"
 
 
+ENCODINGS: tuple[str, ...] = ("utf-8", "latin-1", "utf-16")
+ENCODING_ALIASES = {
+    "utf8": "utf-8",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+    "utf16": "utf-16",
+}
+MALFORMED_COLUMN = "mkpi_malformed_row"
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """The dialect of raw CSV files: vars csv_delimiter and csv_encoding (macro csv_dialect)."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+    @classmethod
+    def from_vars(cls, variables: dict) -> CsvDialect:
+        delimiter = str(variables.get("csv_delimiter", ","))
+        delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
+        encoding = str(variables.get("csv_encoding", "utf-8")).lower().replace("_", "-")
+        encoding = ENCODING_ALIASES.get(encoding, encoding)
+        if len(delimiter) != 1 or delimiter in ('"', "\n", "\r"):
+            raise LoadError(
+                "var csv_delimiter must be one character other than a quote or a line break,"
+                f" got '{delimiter}'",
+                exit_code=2,
+            )
+        if encoding not in ENCODINGS:
+            raise LoadError(
+                f"var csv_encoding must be utf-8, latin-1 or utf-16, got '{encoding}' (save a"
+                " Windows-1252 file as latin-1 only if it has no euro sign or curly quotes,"
+                " else as UTF-8)",
+                exit_code=2,
+            )
+        return cls(delimiter, encoding)
+
+    def reader(self, path: Path, extra: str = "") -> str:
+        """read_csv() in this dialect, skipping malformed rows (macro csv_reader)."""
+        return (
+            f"read_csv({_duck_literal(str(path))}, header = true,"
+            f" delim = {_duck_literal(self.delimiter)}, quote = '\"', escape = '\"',"
+            f" encoding = '{self.encoding}', all_varchar = true, ignore_errors = true{extra})"
+        )
+
+
+def project_vars(overrides: str | None = None) -> dict:
+    """The dbt vars: dbt_project.yml's, with `--vars` (YAML, as dbt takes it) on top."""
+    project = yaml.safe_load((project_root() / "dbt_project.yml").read_text(encoding="utf-8"))
+    variables = dict(project.get("vars") or {})
+    if overrides:
+        extra = yaml.safe_load(overrides)
+        if not isinstance(extra, dict):
+            raise LoadError(f"--vars must be a YAML mapping, got {overrides!r}", exit_code=2)
+        variables.update(extra)
+    return variables
+
+
+def first_non_latin1_line(path: Path) -> int | None:
+    """The 1-based line of the first byte 0x80-0x9F (no latin-1 character), or None."""
+    line = 1
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(COPY_BUFFER_BYTES), b""):
+            for index, byte in enumerate(chunk):
+                if 0x80 <= byte <= 0x9F:
+                    return line + chunk.count(b"\n", 0, index)
+            line += chunk.count(b"\n")
+    return None
+
+
+def declared_columns(raw: RawFile, schema: str) -> list[str]:
+    """The columns a table declares (contract or connector sources YAML), for a zero-byte file."""
+    if raw.schema == schema:
+        contract = load_contract()
+        if raw.table in contract:
+            return contract[raw.table].column_names
+        return []
+    path = project_root() / "models" / "staging" / raw.schema / f"_{raw.schema}__sources.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for source in (document or {}).get("sources", []):
+        for table in source.get("tables", []):
+            if table.get("identifier", table["name"]) == raw.table:
+                return [column["name"] for column in table.get("columns", [])]
+    return []
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dir",
@@ -70,6 +165,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--schema", default="raw", help="PostgreSQL schema to load into (default: raw)"
+    )
+    parser.add_argument(
+        "--vars",
+        default=None,
+        help="dbt vars as YAML, as given to dbt (csv_delimiter, csv_encoding are read)",
     )
 
 
@@ -146,19 +246,93 @@ def _pg_column_names(names: list[str]) -> list[str]:
     return result
 
 
+def csv_select(
+    duck: duckdb.DuckDBPyConnection,
+    raw: RawFile,
+    dialect: CsvDialect,
+    keep_malformed: bool,
+    columns: list[str],
+) -> str:
+    """The select that reads one CSV file as the DuckDB build's view does (macro
+    csv_view_select): LoadError for a line not valid in the encoding, or (keep_malformed false)
+    a malformed row; else every row, malformed ones as `mkpi_malformed_row` only."""
+    label = f"raw table '{raw.table}'" if keep_malformed else f"{raw.schema}: table '{raw.table}'"
+    if raw.path.stat().st_size == 0:
+        nulls = "".join(f"cast(null as varchar) as {_duck_ident(c)}, " for c in columns)
+        return f"select {nulls}cast(null as varchar) as {MALFORMED_COLUMN} where false"
+    if dialect.encoding == "latin-1":
+        bad_line = first_non_latin1_line(raw.path)
+        if bad_line is not None:
+            raise LoadError(
+                f"{label}: {raw.path} line {bad_line} is not valid latin-1 (a byte 0x80-0x9F,"
+                " e.g. a Windows-1252 euro sign): save the file as UTF-8 and set var"
+                " csv_encoding: utf-8",
+                exit_code=2,
+            )
+    # DuckDB's rejects tables, one pair per file (a name is never scanned into twice)
+    (number,) = duck.execute("select count(*) from duckdb_tables() where temporary").fetchone()
+    rejects = f"mkpi_rejects_{number}"
+    extra = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scans'"
+    # fetched, so the scan runs to the end before its rejects are read; every column counted,
+    # so every value is read (and checked against the encoding)
+    duck.execute(f"select count(columns(*)) from {dialect.reader(raw.path, extra)}").fetchall()
+    # a scan without errors may leave no table
+    duck.execute(
+        f"create temp table if not exists {rejects}"
+        " (line ubigint, error_type varchar, csv_line varchar)"
+    )
+    duck.execute(
+        "create or replace temp table mkpi_malformed as"
+        " select line, min(cast(error_type as varchar)) as error_type,"
+        " cast(json_object('line', line, 'text', min(csv_line)) as varchar)"
+        f" as {MALFORMED_COLUMN} from temp.{rejects} group by line"
+    )
+    bad_encoding, malformed, error_type = duck.execute(
+        "select (select min(line) from mkpi_malformed where error_type = 'INVALID ENCODING'),"
+        " (select min(line) from mkpi_malformed where error_type != 'INVALID ENCODING'),"
+        " (select min(error_type) from mkpi_malformed where error_type != 'INVALID ENCODING')"
+    ).fetchone()
+    if bad_encoding is not None:
+        raise LoadError(
+            f"{label}: {raw.path} line {bad_encoding} is not valid {dialect.encoding}"
+            " (set var csv_encoding: utf-8, latin-1 or utf-16)",
+            exit_code=2,
+        )
+    if malformed is not None and not keep_malformed:
+        raise LoadError(
+            f"{label}: {raw.path} line {malformed} is malformed ({error_type.lower()}; delimiter"
+            f" '{dialect.delimiter}', var csv_delimiter)",
+            exit_code=2,
+        )
+    duck.execute(
+        "create or replace temp table mkpi_malformed_rows as"
+        f" select {MALFORMED_COLUMN} from mkpi_malformed order by line"
+    )
+    return (
+        f"select *, cast(null as varchar) as {MALFORMED_COLUMN} from {dialect.reader(raw.path)}"
+        f" union all by name select {MALFORMED_COLUMN} from mkpi_malformed_rows"
+    )
+
+
 def export_csv(
-    duck: duckdb.DuckDBPyConnection, raw: RawFile, target: Path
+    duck: duckdb.DuckDBPyConnection,
+    raw: RawFile,
+    target: Path,
+    dialect: CsvDialect | None = None,
+    schema: str = "raw",
 ) -> tuple[list[str], int]:
     """Write `raw` as header-less CSV text to `target`; return (column names, row count).
 
     Every value is quoted and NULL is the only unquoted empty field, which is exactly how
     PostgreSQL's CSV COPY tells NULL from an empty string.
     """
-    if raw.is_parquet:
-        reader = f"read_parquet({_duck_literal(str(raw.path))})"
-    else:
-        reader = f"read_csv({_duck_literal(str(raw.path))}, header = true, all_varchar = true)"
+    dialect = dialect or CsvDialect()
     try:
+        if raw.is_parquet:
+            reader = f"(select * from read_parquet({_duck_literal(str(raw.path))}))"
+        else:
+            keep = raw.schema in ("", schema)
+            reader = f"({csv_select(duck, raw, dialect, keep, declared_columns(raw, schema))})"
         columns = [row[0] for row in duck.execute(f"describe select * from {reader}").fetchall()]
         select = ", ".join(f"cast({_duck_ident(c)} as varchar)" for c in columns)
         (count,) = duck.execute(
@@ -221,12 +395,19 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None) -> dict[str, int]:
+def load(
+    folder: Path,
+    schema: str,
+    settings: PgSettings | None = None,
+    out=None,
+    dialect: CsvDialect | None = None,
+) -> dict[str, int]:
     """Load every raw table of `folder`; return {schema.table: rows}. Raises LoadError."""
     import psycopg2
     from psycopg2 import sql
 
     out = out or sys.stdout
+    dialect = dialect or CsvDialect.from_vars(project_vars())
     settings = settings or PgSettings.from_env()
     raw_files = plan_load(folder, schema)
     try:
@@ -250,7 +431,7 @@ def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None
                 )
             for raw in raw_files:
                 csv_path = Path(tmp) / f"{raw.schema}.{raw.table}.csv"
-                source_columns, exported = export_csv(duck, raw, csv_path)
+                source_columns, exported = export_csv(duck, raw, csv_path, dialect, schema)
                 step = f"loading {raw.path} into {raw.schema}.{raw.table}"
                 try:
                     loaded = load_table(
@@ -279,7 +460,8 @@ def load(folder: Path, schema: str, settings: PgSettings | None = None, out=None
 
 def run(args: argparse.Namespace) -> int:
     try:
-        counts = load(args.dir, args.schema)
+        dialect = CsvDialect.from_vars(project_vars(args.vars))
+        counts = load(args.dir, args.schema, dialect=dialect)
     except LoadError as error:
         print(error, file=sys.stderr)
         return error.exit_code

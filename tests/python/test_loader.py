@@ -141,22 +141,23 @@ def test_loads_every_table_as_text_with_nulls_and_extra_columns(
     for table, count in expected_counts.items():
         assert query(pg_settings, f"select count(*) from {pg_schema}.{table}") == [(count,)]
 
-    # every column of the file, in file order, as text; the extra column is kept
+    # every column of the file, in file order, as text; the extra column is kept; a CSV file
+    # also gets mkpi_malformed_row (NULL: no malformed rows here; docs/raw-data.md)
     campaign_columns = ["campaign_id", "campaign_name", "channel", "started_on", "ended_on"]
     assert columns_of(pg_settings, pg_schema, "campaigns") == [
-        (name, "text") for name in [*campaign_columns, "utm_source"]
+        (name, "text") for name in [*campaign_columns, "utm_source", "mkpi_malformed_row"]
     ]
     assert query(pg_settings, f"select * from {pg_schema}.campaigns order by campaign_id") == [
-        ("c1", "Brand", "Google Ads", "2026-03-01", None, "newsletter"),
-        ("c2", 'Spring, "big" sale\nline 2', "  LinkedIn  ", None, "2026-04-30", None),
-        ("c3", None, "Météo", "2026-13-45", "not a date", "\\."),
+        ("c1", "Brand", "Google Ads", "2026-03-01", None, "newsletter", None),
+        ("c2", 'Spring, "big" sale\nline 2', "  LinkedIn  ", None, "2026-04-30", None, None),
+        ("c3", None, "Météo", "2026-13-45", "not a date", "\\.", None),
     ]
     assert [c for c, _ in columns_of(pg_settings, pg_schema, "leads")][:2] == [
         "lead_id",
         "created_at",
     ]
     assert query(pg_settings, f"select * from {pg_schema}.leads order by lead_id") == [
-        ("l1", "2026-03-01T09:15:00", "a@example.com", "Google Ads", "c1", None, None, None),
+        ("l1", "2026-03-01T09:15:00", "a@example.com", "Google Ads", "c1", None, None, None, None),
         (
             "l2",
             "2026-03-02T10:00:00+02:00",
@@ -164,6 +165,7 @@ def test_loads_every_table_as_text_with_nulls_and_extra_columns(
             "Direct",
             None,
             "2026-03-05T00:00:00",
+            None,
             None,
             None,
         ),
@@ -222,8 +224,9 @@ def test_reload_replaces_rows_and_follows_column_changes(
         ("currency", "text"),
         ("order_id", "text"),
         ("new_col", "text"),
+        ("mkpi_malformed_row", "text"),
     ]
-    assert query(pg_settings, f"select * from {pg_schema}.orders") == [("EUR", "o4", "x")]
+    assert query(pg_settings, f"select * from {pg_schema}.orders") == [("EUR", "o4", "x", None)]
 
 
 def test_missing_table_is_one_line_and_exit_2(

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 
 from mkpi.sampling.contract import Table
 
+# `malformed_row` (a file row with the wrong number of fields) comes before all of these; it is
+# found by the file reader, not classified here
 REASONS: tuple[str, ...] = (
     "missing_key",
     "duplicate_key",
@@ -76,7 +78,25 @@ TIMESTAMP_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?$"
 )
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-INT_RE = re.compile(r"^[+-]?\d+$")
+INT_RE = re.compile(r"^[+-]?\d+(\.0*)?$")  # 12.0 is a whole number
+# spellings of "no value" in id columns (macro null_id_spellings): compared trimmed, lower-cased
+NULL_ID_SPELLINGS = frozenset(
+    {"null", "none", "nil", "nan", "n/a", "na", "#n/a", "(null)", "(none)", "(not set)"}
+    | {"undefined"}
+)
+
+
+def clean_id(value: str) -> str:
+    """An id cell as staging reads it: a spelling of "no value" is empty."""
+    return "" if value.strip().lower() in NULL_ID_SPELLINGS else value
+
+
+def decimal_point(value: str, decimal_mark: str) -> str:
+    """A number written with `decimal_mark` (var decimal_mark) in `.` notation, or "" if it
+    uses the other mark."""
+    if decimal_mark == ".":
+        return value
+    return "" if "." in value else value.replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -143,7 +163,11 @@ def _parse_moment(value: str, data_type: str) -> datetime | None:
 
 def _project(table: Table, raw: RawTable) -> list[dict[str, str]]:
     positions = {name: raw.header.index(name) for name in table.column_names}
-    return [{name: (row[i] or "") for name, i in positions.items()} for row in raw.rows]
+    return [
+        {name: clean_id(row[i] or "") if name.endswith("_id") else (row[i] or "")
+         for name, i in positions.items()}
+        for row in raw.rows
+    ]  # fmt: skip
 
 
 def _missing_value(table: Table, row: Mapping[str, str]) -> bool:
@@ -178,15 +202,16 @@ def _implausible(table: Table, row: Mapping[str, str]) -> bool:
     return False
 
 
-def _bad_number(table: Table, row: Mapping[str, str]) -> bool:
+def _bad_number(table: Table, row: Mapping[str, str], decimal_mark: str = ".") -> bool:
     for column in table.columns:
         value = row[column.name]
         if value == "" or column.data_type not in ("numeric", "int"):
             continue
         pattern = INT_RE if column.data_type == "int" else NUMBER_RE
+        value = decimal_point(value, decimal_mark)
         if not pattern.match(value):
             return True
-        if table.name == "keyword_rankings" and column.name == "position" and int(value) < 1:
+        if table.name == "keyword_rankings" and column.name == "position" and float(value) < 1:
             return True
     return False
 
@@ -199,9 +224,11 @@ def _bad_boolean(table: Table, row: Mapping[str, str]) -> bool:
     )
 
 
-def _negative(table: Table, row: Mapping[str, str]) -> bool:
+def _negative(table: Table, row: Mapping[str, str], decimal_mark: str = ".") -> bool:
     return any(
-        c.name in NON_NEGATIVE and row[c.name] != "" and float(row[c.name]) < 0
+        c.name in NON_NEGATIVE
+        and row[c.name] != ""
+        and float(decimal_point(row[c.name], decimal_mark)) < 0
         for c in table.columns
     )
 
@@ -235,14 +262,15 @@ def _row_reason(
     fx: set[tuple[str, str]],
     clean_leads: set[str] | None,
     reporting: str,
+    decimal_mark: str = ".",
 ) -> str:
     checks = (
         ("missing_value", lambda: _missing_value(table, row)),
         ("bad_timestamp", lambda: _bad_timestamp(table, row)),
         ("implausible_date", lambda: _implausible(table, row)),
-        ("bad_number", lambda: _bad_number(table, row)),
+        ("bad_number", lambda: _bad_number(table, row, decimal_mark)),
         ("bad_boolean", lambda: _bad_boolean(table, row)),
-        ("negative_amount", lambda: _negative(table, row)),
+        ("negative_amount", lambda: _negative(table, row, decimal_mark)),
         ("end_before_start", lambda: _end_before_start(table, row)),
         (
             "invalid_stage",
@@ -294,11 +322,12 @@ def classify_table(
     fx: set[tuple[str, str]],
     clean_leads: set[str] | None = None,
     reporting: str = "EUR",
+    decimal_mark: str = ".",
 ) -> TableOutcome:
     rows = _project(table, raw)
     verdicts = _key_verdicts(table, rows)
     final = [
-        verdict or _row_reason(table, row, fx, clean_leads, reporting)
+        verdict or _row_reason(table, row, fx, clean_leads, reporting, decimal_mark)
         for verdict, row in zip(verdicts, rows, strict=True)
     ]
     if table.name == "subscriptions":
@@ -337,10 +366,15 @@ def _overlapping_versions(rows: Sequence[Mapping[str, str]], verdicts: Sequence[
 
 
 def classify(
-    contract: Mapping[str, Table], tables: Mapping[str, RawTable], fx: set[tuple[str, str]]
+    contract: Mapping[str, Table],
+    tables: Mapping[str, RawTable],
+    fx: set[tuple[str, str]],
+    decimal_mark: str = ".",
 ) -> dict[str, TableOutcome]:
-    """Outcome per table; leads first, since children of a rejected lead are orphans."""
-    outcomes = {"leads": classify_table(contract["leads"], tables["leads"], fx)}
+    """Outcome per table; leads first, since children of a rejected lead are orphans.
+    `decimal_mark`: var decimal_mark of the files."""
+    mark = decimal_mark
+    outcomes = {"leads": classify_table(contract["leads"], tables["leads"], fx, decimal_mark=mark)}
     lead_rows = _project(contract["leads"], tables["leads"])
     clean_leads = {
         row["lead_id"]
@@ -350,7 +384,7 @@ def classify(
     for name, table in contract.items():
         if name != "leads":
             parents = clean_leads if name in LEAD_REFERENCES else None
-            outcomes[name] = classify_table(table, tables[name], fx, parents)
+            outcomes[name] = classify_table(table, tables[name], fx, parents, decimal_mark=mark)
     return {name: outcomes[name] for name in contract}
 
 

@@ -35,6 +35,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when campaign_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -71,7 +72,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from checked
 )
 

@@ -20,10 +20,10 @@ parsed as (
         keyed.*,
         {{ parse_date('keyed.cost_date') }} as cost_date_parsed,
         lower(keyed.cost_category) as cost_category_normalized,
-        {{ parse_number('keyed.amount') }} as amount_parsed,
+        {{ parse_raw_number('keyed.amount') }} as amount_parsed,
         upper(keyed.currency) as currency_normalized,
-        {{ parse_integer('keyed.impressions') }} as impressions_parsed,
-        {{ parse_integer('keyed.clicks') }} as clicks_parsed,
+        {{ parse_raw_integer('keyed.impressions') }} as impressions_parsed,
+        {{ parse_raw_integer('keyed.clicks') }} as clicks_parsed,
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped
     from keyed
@@ -42,6 +42,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when
                 cost_date is null or cost_category is null or amount is null or currency is null
@@ -89,7 +90,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from checked
 )
 

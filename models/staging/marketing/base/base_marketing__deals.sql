@@ -22,7 +22,7 @@ parsed as (
         {{ parse_timestamp('created_at') }} as created_at_parsed,
         {{ parse_timestamp('closed_at') }} as closed_at_parsed,
         lower(stage) as stage_normalized,
-        {{ parse_number('amount') }} as amount_parsed,
+        {{ parse_raw_number('amount') }} as amount_parsed,
         upper(currency) as currency_normalized
     from keyed
 ),
@@ -42,6 +42,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when deal_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -94,7 +95,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from checked
 )
 

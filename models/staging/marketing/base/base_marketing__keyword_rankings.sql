@@ -14,9 +14,9 @@ parsed as (
     select
         *,
         {{ parse_date('ranked_on') }} as ranked_on_parsed,
-        {{ parse_integer('position') }} as position_parsed,
+        {{ parse_raw_integer('position') }} as position_parsed,
         {{ parse_boolean('is_money_keyword') }} as is_money_keyword_parsed,
-        {{ parse_integer('search_volume') }} as search_volume_parsed
+        {{ parse_raw_integer('search_volume') }} as search_volume_parsed
     from keyed
 ),
 
@@ -24,6 +24,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when ranked_on is null or keyword is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -63,7 +64,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from checked
 )
 

@@ -19,8 +19,8 @@ parsed as (
     select
         *,
         {{ parse_timestamp('ordered_at') }} as ordered_at_parsed,
-        {{ parse_number('revenue') }} as revenue_parsed,
-        {{ parse_number('cogs') }} as cogs_parsed,
+        {{ parse_raw_number('revenue') }} as revenue_parsed,
+        {{ parse_raw_number('cogs') }} as cogs_parsed,
         upper(currency) as currency_normalized
     from keyed
 ),
@@ -39,6 +39,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when order_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -81,7 +82,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from checked
 )
 

@@ -21,7 +21,7 @@ typed as (
         *,
         {{ parse_date('valid_from') }} as valid_from_parsed,
         {{ parse_date('valid_to') }} as valid_to_read,
-        {{ parse_number('mrr') }} as mrr_parsed,
+        {{ parse_raw_number('mrr') }} as mrr_parsed,
         upper(currency) as currency_normalized
     from keyed
 ),
@@ -49,6 +49,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when subscription_id is null or valid_from is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -142,7 +143,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row
+        {{ rejected_raw_row(columns) }} as raw_row
     from rejected
 )
 

@@ -61,8 +61,8 @@ parsed as (
     select
         keyed.*,
         {{ parse_timestamp('keyed.occurred_at') }} as occurred_at_parsed,
-        {{ parse_integer('keyed.pageviews') }} as pageviews_parsed,
-        {{ parse_integer('keyed.engaged_seconds') }} as engaged_seconds_parsed,
+        {{ parse_raw_integer('keyed.pageviews') }} as pageviews_parsed,
+        {{ parse_raw_integer('keyed.engaged_seconds') }} as engaged_seconds_parsed,
         {{ parse_boolean('keyed.created_lead') }} as created_lead_parsed,
         {{ mapped_channel() }} as mapped_channel,
         {{ is_channel_mapped() }} as is_channel_mapped,
@@ -76,6 +76,7 @@ checked as (
     select
         *,
         case
+            when mkpi_malformed_row is not null then 'malformed_row'
             when copy_number > 1 then null
             when touchpoint_id is null then 'missing_key'
             when distinct_rows_with_key > 1 then 'duplicate_key'
@@ -122,7 +123,7 @@ final as (
         copy_number > 1 as is_collapsed_duplicate,
         reject_reason,
         -- the raw row is kept where it is needed: on rejected rows
-        case when reject_reason is not null then {{ raw_row_json(columns) }} end as raw_row,
+        {{ rejected_raw_row(columns) }} as raw_row,
         {{ batch_loaded_at() }} as batch_loaded_at
     from checked
 )
