@@ -20,6 +20,7 @@ Manifest = dict[str, Any]
 # a dispatch implementation (`duckdb__x`) or a private helper (`_x`) is not a public macro
 PRIVATE_MACRO = re.compile(r"^(_|[a-z0-9]+__)")
 KEY_TESTS = frozenset({"unique", "unique_combination"})
+SIGNATURE = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", re.DOTALL)
 
 
 @dataclass(frozen=True, order=True)
@@ -143,7 +144,7 @@ def models_tested(manifest: Manifest) -> Iterable[Violation]:
 
 def _signature(macro: dict[str, Any]) -> list[str]:
     """The argument names of a macro, from its code (defaults dropped)."""
-    found = re.search(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", macro["macro_sql"], re.DOTALL)
+    found = SIGNATURE.search(macro["macro_sql"])
     if not found:
         return []
     names, depth, current = [], 0, ""
