@@ -39,9 +39,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from mkpi.paths import CONNECTOR_INPUTS, RAW_TABLES, project_root
+from mkpi.paths import CONNECTOR_INPUTS, project_root
 from mkpi.pg import PgSettings, connect
-from mkpi.sampling.contract import load_contract
+from mkpi.raw_contract import load_contract, raw_table_names
 
 COPY_BUFFER_BYTES = 1 << 20
 
@@ -173,12 +173,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def find_raw_files(folder: Path, tables: tuple[str, ...] = RAW_TABLES) -> list[RawFile]:
-    """The file for each table (Parquet wins over CSV); LoadError (exit 2) if one is missing."""
+def find_raw_files(folder: Path, tables: tuple[str, ...] | None = None) -> list[RawFile]:
+    """The file for each table (default: the contract's raw tables; Parquet wins over CSV);
+    LoadError (exit 2) if one is missing."""
     if not folder.is_dir():
         raise LoadError(f"raw data directory not found: {folder}", exit_code=2)
     found = []
-    for table in tables:
+    for table in raw_table_names() if tables is None else tables:
         parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
         if parquet.is_file():
             found.append(RawFile(table, parquet))

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mkpi.sampling.contract import Table
+from mkpi.raw_contract import Table
 
 FORMATS = ("csv", "parquet")
 CSV_OPTIONS = (

@@ -6,7 +6,8 @@ that must stay clean, an unknown extra column (`leads._fivetran_synced`) and one
 parquet with all-VARCHAR columns (`keyword_rankings.parquet`). It writes the manifests
 `expected_rejects.csv` (source_table, reason, count) and `expected_counts.csv` (source_table,
 raw_rows, clean_rows, rejected_rows, collapsed_duplicates), computed with the reference rules in
-`mkpi.sampling.rules` and checked row by row against the reason each row was injected for.
+`mkpi.devtools.sampling.reject_rules` and checked row by row against the reason each row was
+injected for.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ from pathlib import Path
 
 import duckdb
 
-from mkpi.paths import RAW_TABLES, project_root
-from mkpi.sample_data import write_sample
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.frame import write_text_parquet
-from mkpi.sampling.generator import SampleConfig
-from mkpi.sampling.rules import CLEAN, COLLAPSED, REASONS, RawTable, TableOutcome, classify, load_fx
+from mkpi.devtools.sample_data import write_sample
+from mkpi.devtools.sampling.frame import write_text_parquet
+from mkpi.devtools.sampling.generator import SampleConfig
+from mkpi.devtools.sampling.reject_rules import (
+    CLEAN,
+    COLLAPSED,
+    REASONS,
+    RawTable,
+    TableOutcome,
+    classify,
+    load_fx,
+)
+from mkpi.paths import project_root
+from mkpi.raw_contract import load_contract, raw_table_names
 
 CLEAN_BASE = SampleConfig(leads=300, months=4, start="2025-01-01", seed=20250101)
 PARQUET_TABLES = frozenset({"keyword_rankings"})
@@ -101,7 +110,7 @@ def _read_clean_base() -> Tables:
     with tempfile.TemporaryDirectory() as folder:
         write_sample(CLEAN_BASE, Path(folder), "csv")
         tables: Tables = {}
-        for name in RAW_TABLES:
+        for name in raw_table_names():
             with (Path(folder) / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
                 header, *rows = list(csv.reader(handle))
             tables[name] = DirtyTable(header=header, rows=rows)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import MONTH_SEASONALITY, DateRange, month_of_year
+from mkpi.devtools.sampling.calendar import MONTH_SEASONALITY, DateRange, month_of_year
 
 MONEY_KEYWORDS: tuple[str, ...] = (
     "marketing analytics software",

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mkpi.sampling.calendar import DateRange, days_as_seconds
-from mkpi.sampling.landing.campaigns import (
+from mkpi.devtools.sampling.calendar import DateRange, days_as_seconds
+from mkpi.devtools.sampling.landing.campaigns import (
     FACEBOOK_ADS,
     GOOGLE_ADS,
     LINKEDIN_ADS,
@@ -23,8 +23,8 @@ from mkpi.sampling.landing.campaigns import (
     IdPool,
     accounts_of,
 )
-from mkpi.sampling.landing.source import MediaRows
-from mkpi.sampling.landing.tables import (
+from mkpi.devtools.sampling.landing.source import MediaRows
+from mkpi.devtools.sampling.landing.tables import (
     MINUS_FIVE,
     PLUS_ONE,
     SPACE,

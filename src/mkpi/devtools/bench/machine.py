@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from mkpi.bench.process import ask_probe
+from mkpi.devtools.bench.process import ask_probe
 
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dbt-postgres")
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import (
+from mkpi.devtools.sampling.calendar import (
     DateRange,
     days_as_seconds,
     demand_curve,
@@ -14,8 +14,8 @@ from mkpi.sampling.calendar import (
     time_of_day,
     to_seconds,
 )
-from mkpi.sampling.channels import CANONICAL_CHANNELS
-from mkpi.sampling.sources import channel_probabilities
+from mkpi.devtools.sampling.channels import CANONICAL_CHANNELS
+from mkpi.devtools.sampling.sources import channel_probabilities
 
 NAT = np.datetime64("NaT", "s")
 CURRENCIES: tuple[str, ...] = ("EUR", "USD", "SEK", "NOK", "DKK", "GBP")

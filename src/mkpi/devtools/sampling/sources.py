@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import DateRange
-from mkpi.sampling.channels import (
+from mkpi.devtools.sampling.calendar import DateRange
+from mkpi.devtools.sampling.channels import (
     CAMPAIGN_CHANNELS,
     CAMPAIGNS,
     CANONICAL_CHANNELS,

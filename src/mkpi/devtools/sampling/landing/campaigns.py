@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.channels import CAMPAIGNS
+from mkpi.devtools.sampling.channels import CAMPAIGNS
 
 FILES = "files"
 GOOGLE_ADS, FACEBOOK_ADS, LINKEDIN_ADS = "google_ads", "facebook_ads", "linkedin_ads"

@@ -1,7 +1,7 @@
 """The engine's limit: the SQL dbt compiled, executed straight in DuckDB, one statement per model.
 
-Run as a child process (`python -m mkpi.bench.baseline SPEC.json`) so its wall time and peak
-memory are measured the same way as each dbt invocation. The spec (written by `mkpi benchmark`)
+Run as a child process (`python -m mkpi.devtools.bench.baseline SPEC.json`) so its wall time and
+peak memory are measured the same way as each dbt invocation. The spec (written by `mkpi benchmark`)
 holds everything already rendered: settings, schemas and raw views, seed loads, and the models in
 topological order. A dbt Python model cannot be run as SQL: the spec gives the dbt command that
 builds it on the baseline database, and its time is kept apart from the SQL's.
@@ -98,7 +98,9 @@ def run_spec(spec: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m mkpi.bench.baseline SPEC.json RESULT.json", file=sys.stderr)
+        print(
+            "usage: python -m mkpi.devtools.bench.baseline SPEC.json RESULT.json", file=sys.stderr
+        )
         return 2
     spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     result = run_spec(spec)

@@ -2,7 +2,7 @@
 
 A child's peak RSS (ru_maxrss) on Linux starts from the high-water mark of the process that
 spawned it, so the benchmark process itself must stay small: it never imports DuckDB and asks
-this module instead (`python -m mkpi.bench.probe REQUEST.json` prints a JSON answer).
+this module instead (`python -m mkpi.devtools.bench.probe REQUEST.json` prints a JSON answer).
 
 Requests: {"raw_rows": DIR}, {"relation_rows": [DATABASE, {name: relation}]},
 {"threads": DATABASE}, {"calibration": null}, {"compare_kpis": [DATABASE, DATABASE]}.
@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from mkpi.paths import RAW_TABLES
+from mkpi.raw_contract import raw_table_names
 
 CALIBRATION_SQL = (
     "select count(*) from (select hash(i) % 2000000 as k, count(*) as n"
@@ -33,7 +33,7 @@ def _literal(text: str) -> str:
 def raw_rows(folder: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     with duckdb.connect() as connection:
-        for table in RAW_TABLES:
+        for table in raw_table_names():
             parquet, csv = Path(folder) / f"{table}.parquet", Path(folder) / f"{table}.csv"
             if parquet.is_file():
                 reader = f"read_parquet({_literal(str(parquet))})"

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import DateRange
-from mkpi.sampling.channels import CAMPAIGNS, PAID_CHANNELS
-from mkpi.sampling.frame import Ids, Labels, TableData
-from mkpi.sampling.people import CURRENCIES, Leads, generate_leads
-from mkpi.sampling.revenue import (
+from mkpi.devtools.sampling.calendar import DateRange
+from mkpi.devtools.sampling.channels import CAMPAIGNS, PAID_CHANNELS
+from mkpi.devtools.sampling.frame import Ids, Labels, TableData
+from mkpi.devtools.sampling.people import CURRENCIES, Leads, generate_leads
+from mkpi.devtools.sampling.revenue import (
     PLANS,
     STAGES,
     Deals,
@@ -20,10 +20,16 @@ from mkpi.sampling.revenue import (
     generate_orders,
     generate_subscriptions,
 )
-from mkpi.sampling.seo import KEYWORDS, Rankings, generate_rankings
-from mkpi.sampling.sources import CHANNEL_CODE, RAW_LABELS, CampaignWindows
-from mkpi.sampling.spend import CATEGORIES, Campaigns, Costs, generate_campaigns, generate_costs
-from mkpi.sampling.web import LANDING_PAGES, Touchpoints, generate_touchpoints
+from mkpi.devtools.sampling.seo import KEYWORDS, Rankings, generate_rankings
+from mkpi.devtools.sampling.sources import CHANNEL_CODE, RAW_LABELS, CampaignWindows
+from mkpi.devtools.sampling.spend import (
+    CATEGORIES,
+    Campaigns,
+    Costs,
+    generate_campaigns,
+    generate_costs,
+)
+from mkpi.devtools.sampling.web import LANDING_PAGES, Touchpoints, generate_touchpoints
 
 LEAD_ID = ("ld_", 7)
 

@@ -1,7 +1,8 @@
 """`mkpi sample`: write a deterministic, seeded sample raw data set in the raw contract's shape.
 
 `--shape connectors` writes the same simulated company as a Fivetran connector landing instead
-(HubSpot, Google Ads, Meta Ads, LinkedIn Ads and a `files` folder; `mkpi.sampling.landing`).
+(HubSpot, Google Ads, Meta Ads, LinkedIn Ads and a `files` folder;
+`mkpi.devtools.sampling.landing`).
 Same seed and arguments give byte-identical files. Generation is vectorised (numpy) and files are
 written by DuckDB, so a million leads (~10 million touchpoints) take minutes, not hours.
 """
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 
+from mkpi.devtools.sampling.frame import FORMATS, row_count, write_table
+from mkpi.devtools.sampling.generator import SampleConfig, generate
+from mkpi.devtools.sampling.landing.writer import write_landing
 from mkpi.paths import project_root
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.frame import FORMATS, row_count, write_table
-from mkpi.sampling.generator import SampleConfig, generate
-from mkpi.sampling.landing.writer import write_landing
+from mkpi.raw_contract import load_contract
 
 DEFAULTS = SampleConfig()
 SHAPES = ("contract", "connectors")

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkpi.bench.process import Measured, run_measured
+from mkpi.devtools.bench.process import Measured, run_measured
 
 # the last commit whose `mkpi validate` read each mart into pandas and ran GX on it
 PANDAS_VALIDATE_COMMIT = "bd16bff981df3033e7e661e0d8a4e7e2e956efdf"

@@ -12,13 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.frame import ColumnData, Ids, Labels, TableData, row_count, write_table
-from mkpi.sampling.generator import SampleConfig, generate
-from mkpi.sampling.landing.ads import build_ad_platforms
-from mkpi.sampling.landing.campaigns import FILES, PLATFORMS, CampaignPlan, IdPool, plan_campaigns
-from mkpi.sampling.landing.hubspot import build_hubspot
-from mkpi.sampling.landing.source import (
+from mkpi.devtools.sampling.frame import ColumnData, Ids, Labels, TableData, row_count, write_table
+from mkpi.devtools.sampling.generator import SampleConfig, generate
+from mkpi.devtools.sampling.landing.ads import build_ad_platforms
+from mkpi.devtools.sampling.landing.campaigns import (
+    FILES,
+    PLATFORMS,
+    CampaignPlan,
+    IdPool,
+    plan_campaigns,
+)
+from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.source import (
     deal_rows,
     id_numbers,
     lead_rows,
@@ -26,7 +31,8 @@ from mkpi.sampling.landing.source import (
     media_mask,
     media_rows,
 )
-from mkpi.sampling.landing.tables import LandedTable, landing_connection, write_landed
+from mkpi.devtools.sampling.landing.tables import LandedTable, landing_connection, write_landed
+from mkpi.raw_contract import load_contract
 
 HUBSPOT = "hubspot"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7

@@ -132,12 +132,13 @@ def tail(path: Path, lines: int = 15) -> str:
 
 
 def ask_probe(request: dict[str, Any], work_dir: Path, python: str = sys.executable) -> Any:
-    """Answer a DuckDB look-up in a child process (mkpi.bench.probe), keeping this one small."""
+    """Answer a DuckDB look-up in a child process (mkpi.devtools.bench.probe), keeping this one
+    small."""
     work_dir.mkdir(parents=True, exist_ok=True)
     request_path = work_dir / "probe-request.json"
     request_path.write_text(json.dumps(request), encoding="utf-8")
     completed = subprocess.run(
-        [python, "-m", "mkpi.bench.probe", str(request_path)],
+        [python, "-m", "mkpi.devtools.bench.probe", str(request_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.channels import CAMPAIGNS, GENERIC_RAW
-from mkpi.sampling.frame import Ids, Labels, TableData
+from mkpi.devtools.sampling.channels import CAMPAIGNS, GENERIC_RAW
+from mkpi.devtools.sampling.frame import Ids, Labels, TableData
 
 
 def raw_channel_of() -> dict[str, str]:

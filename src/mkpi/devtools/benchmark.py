@@ -5,9 +5,9 @@ in the work dir, keyed by leads, months, seed and a fingerprint of the generator
 dbt on DuckDB into a fresh database one stage per dbt invocation (load = seeds + on-run-start raw
 registration, staging, intermediate, marts, tests; then `mkpi validate` if the project has it),
 measuring each invocation's wall time and peak RSS (os.wait4). Then the same compiled SQL runs
-straight in DuckDB (mkpi.bench.baseline) in another fresh database, and one plain `dbt build`
-runs in a third. `--postgres` adds one PostgreSQL row on the 100k tier. Results are printed and
-written to BENCHMARKS.md (between markers; text outside them is kept) and results.json.
+straight in DuckDB (mkpi.devtools.bench.baseline) in another fresh database, and one plain
+`dbt build` runs in a third. `--postgres` adds one PostgreSQL row on the 100k tier. Results are
+printed and written to BENCHMARKS.md (between markers; text outside them is kept) and results.json.
 
 This is a measuring tool, not a test: it never fails on a slow number.
 """
@@ -27,11 +27,11 @@ from typing import Any
 
 import yaml
 
-from mkpi.bench import manifest as mf
-from mkpi.bench.machine import calibration_seconds, facts
-from mkpi.bench.process import Measured, ask_probe, run_measured, tail
-from mkpi.bench.report import label as tier_label
-from mkpi.bench.report import render_report, write_report
+from mkpi.devtools.bench import manifest as mf
+from mkpi.devtools.bench.machine import calibration_seconds, facts
+from mkpi.devtools.bench.process import Measured, ask_probe, run_measured, tail
+from mkpi.devtools.bench.report import label as tier_label
+from mkpi.devtools.bench.report import render_report, write_report
 from mkpi.paths import project_root
 
 DEFAULT_TIERS = (10_000, 100_000, 1_000_000)
@@ -232,7 +232,11 @@ def _report_step(prefix: str, step: StepResult) -> None:
 def generator_fingerprint(root: Path | None = None) -> str:
     """Short hash of the generator's source, so a changed generator means new data."""
     package = Path(__file__).resolve().parent
-    files = [*sorted((package / "sampling").glob("*.py")), package / "sample_data.py"]
+    files = [
+        *sorted((package / "sampling").glob("*.py")),
+        package / "sample_data.py",
+        package.parent / "raw_contract.py",
+    ]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode())
@@ -508,7 +512,7 @@ def run_baseline(
     result_path = tier_dir / "raw-sql" / "result.json"
     spec_path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
     measured = run_measured(
-        [ctx.python, "-m", "mkpi.bench.baseline", str(spec_path), str(result_path)],
+        [ctx.python, "-m", "mkpi.devtools.bench.baseline", str(spec_path), str(result_path)],
         tier_dir / "raw-sql" / "baseline.log",
         env=run.env,
         cwd=ctx.root,
@@ -798,7 +802,7 @@ def argv_from(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start over as a lean process (`python -m mkpi.benchmark`) before measuring anything.
+    """Start over as a lean process (`python -m mkpi.devtools.benchmark`) before measuring anything.
 
     Linux starts a child's ru_maxrss at the high-water mark of the process that spawned it; the
     `mkpi` command has numpy, pandas and DuckDB loaded (~100 MB), which would hide the true peak
@@ -808,7 +812,7 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os.environ[LEAN_MARKER] = "1"
-    os.execv(sys.executable, [sys.executable, "-m", "mkpi.benchmark", *argv_from(args)])
+    os.execv(sys.executable, [sys.executable, "-m", "mkpi.devtools.benchmark", *argv_from(args)])
     return 1  # not reached
 
 
@@ -817,7 +821,7 @@ def measure(args: argparse.Namespace) -> int:
     work_dir = (args.work_dir or root / "target" / "benchmark").resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     if args.validation is not None:
-        from mkpi.bench import validation
+        from mkpi.devtools.bench import validation
 
         commit = args.validation_baseline or validation.PANDAS_VALIDATE_COMMIT
         return validation.main(root, args.validation.resolve(), work_dir, commit)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from mkpi.sampling.contract import Table
+from mkpi.raw_contract import Table
 
 # `malformed_row` (a file row with the wrong number of fields) comes before all of these; it is
 # found by the file reader, not classified here

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import DateRange, days_as_seconds
-from mkpi.sampling.landing.campaigns import CampaignPlan
-from mkpi.sampling.landing.source import DealRows, LeadRows
-from mkpi.sampling.landing.tables import (
+from mkpi.devtools.sampling.calendar import DateRange, days_as_seconds
+from mkpi.devtools.sampling.landing.campaigns import CampaignPlan
+from mkpi.devtools.sampling.landing.source import DealRows, LeadRows
+from mkpi.devtools.sampling.landing.tables import (
     MINUS_FIVE,
     PLUS_ONE,
     SPACE,
@@ -28,7 +28,7 @@ from mkpi.sampling.landing.tables import (
     format_timestamps,
     pick_styles,
 )
-from mkpi.sampling.landing.urls import UNIFORMS, Source, plan_source
+from mkpi.devtools.sampling.landing.urls import UNIFORMS, Source, plan_source
 
 NAT = np.datetime64("NaT", "s")
 ID_STEP = 10  # lead n is contact base + 10 n; the gaps hold merged-away and deleted records

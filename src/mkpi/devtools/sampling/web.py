@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import (
+from mkpi.devtools.sampling.calendar import (
     SECONDS_PER_DAY,
     DateRange,
     days_as_seconds,
@@ -16,10 +16,10 @@ from mkpi.sampling.calendar import (
     time_of_day,
     to_seconds,
 )
-from mkpi.sampling.channels import UNMAPPED_RAW_CHANNEL, UNMAPPED_TOUCHPOINTS
-from mkpi.sampling.people import Leads
-from mkpi.sampling.records import concat, take
-from mkpi.sampling.sources import (
+from mkpi.devtools.sampling.channels import UNMAPPED_RAW_CHANNEL, UNMAPPED_TOUCHPOINTS
+from mkpi.devtools.sampling.people import Leads
+from mkpi.devtools.sampling.records import concat, take
+from mkpi.devtools.sampling.sources import (
     CHANNEL_CODE,
     RAW_CODE,
     CampaignWindows,

@@ -15,14 +15,14 @@ from typing import TypeVar
 
 import numpy as np
 
-from mkpi.sampling.landing.campaigns import (
+from mkpi.devtools.sampling.landing.campaigns import (
     FACEBOOK_ADS,
     FILES,
     GOOGLE_ADS,
     LINKEDIN_ADS,
     CampaignPlan,
 )
-from mkpi.sampling.web import LANDING_PAGES
+from mkpi.devtools.sampling.web import LANDING_PAGES
 
 # (utm_source, utm_medium) pairs per campaign; each is a row of seeds/channel_mapping.csv with the
 # campaign's channel.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import DateRange, days_as_seconds
-from mkpi.sampling.people import NAT, NOMINAL_EUR_RATE, Leads
-from mkpi.sampling.records import concat, take
+from mkpi.devtools.sampling.calendar import DateRange, days_as_seconds
+from mkpi.devtools.sampling.people import NAT, NOMINAL_EUR_RATE, Leads
+from mkpi.devtools.sampling.records import concat, take
 
 NAT_DAY = np.datetime64("NaT", "D")
 WON, LOST, OPEN = 0, 1, 2

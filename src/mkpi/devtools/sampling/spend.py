@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mkpi.sampling.calendar import (
+from mkpi.devtools.sampling.calendar import (
     ANNUAL_GROWTH,
     MONTH_SEASONALITY,
     WEEKDAY_FACTOR,
@@ -14,10 +14,10 @@ from mkpi.sampling.calendar import (
     month_of_year,
     weekday,
 )
-from mkpi.sampling.channels import CAMPAIGNS, PAID_CHANNELS
-from mkpi.sampling.people import CURRENCIES, NOMINAL_EUR_RATE, Leads
-from mkpi.sampling.records import concat, take
-from mkpi.sampling.sources import RAW_CODE, CampaignWindows
+from mkpi.devtools.sampling.channels import CAMPAIGNS, PAID_CHANNELS
+from mkpi.devtools.sampling.people import CURRENCIES, NOMINAL_EUR_RATE, Leads
+from mkpi.devtools.sampling.records import concat, take
+from mkpi.devtools.sampling.sources import RAW_CODE, CampaignWindows
 
 NAT_DAY = np.datetime64("NaT", "D")
 CATEGORIES: tuple[str, ...] = ("media", "marketing_other", "sales")
