@@ -35,7 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _load(module_name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Callable]:
+Run = Callable[[argparse.Namespace], int | None]
+
+
+def _load(module_name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Run]:
     module = importlib.import_module(module_name)
     return module.add_arguments, module.run
 

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -47,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connector_landing(root: Path) -> tuple[Path, dict]:
+def connector_landing(root: Path) -> tuple[Path, dict[str, Any]]:
     """The sample company written as a connector landing, and the dbt vars that select it."""
     # imported here: only `--connectors` needs the developer tools' generator (see the docstring)
     from mkpi.devtools.sampling.generator import SampleConfig
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     database = duckdb_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(root)}
-    selection: dict = {}
+    selection: dict[str, Any] = {}
     if args.connectors:
         raw_dir, selection = connector_landing(root)
     else:
