@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import duckdb
 import yaml
 
+from mkpi.duckdb_rows import one_row
 from mkpi.paths import CONNECTOR_INPUTS, project_root
 from mkpi.pg import PgSettings, connect
 from mkpi.raw_contract import load_contract, raw_table_names
@@ -275,7 +276,7 @@ def csv_select(
                 exit_code=2,
             )
     # DuckDB's rejects tables, one pair per file (a name is never scanned into twice)
-    (number,) = _one_row(duck, "select count(*) from duckdb_tables() where temporary")
+    (number,) = one_row(duck, "select count(*) from duckdb_tables() where temporary")
     rejects = f"mkpi_rejects_{number}"
     extra = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scans'"
     # fetched, so the scan runs to the end before its rejects are read; every column counted,
@@ -292,7 +293,7 @@ def csv_select(
         " cast(json_object('line', line, 'text', min(csv_line)) as varchar)"
         f" as {MALFORMED_COLUMN} from temp.{rejects} group by line"
     )
-    bad_encoding, malformed, error_type = _one_row(
+    bad_encoding, malformed, error_type = one_row(
         duck,
         "select (select min(line) from mkpi_malformed where error_type = 'INVALID ENCODING'),"
         " (select min(line) from mkpi_malformed where error_type != 'INVALID ENCODING'),"
@@ -341,7 +342,7 @@ def export_csv(
             reader = f"({csv_select(duck, raw, dialect, keep, declared_columns(raw, schema))})"
         columns = [row[0] for row in duck.execute(f"describe select * from {reader}").fetchall()]
         select = ", ".join(f"cast({_duck_ident(c)} as varchar)" for c in columns)
-        (count,) = _one_row(
+        (count,) = one_row(
             duck,
             f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
             " (format csv, header false, delimiter ',', quote '\"', force_quote *)",
@@ -397,14 +398,6 @@ def _duckdb_connection(tmp: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield duck
     finally:
         duck.close()
-
-
-def _one_row(duck: duckdb.DuckDBPyConnection, query: str) -> tuple[Any, ...]:
-    """The one row a DuckDB aggregate or COPY statement returns."""
-    row = duck.execute(query).fetchone()
-    if row is None:  # an aggregate always answers one row; this guards the type, not the data
-        raise LoadError(f"DuckDB returned no row for: {query[:80]}")
-    return row
 
 
 def _first_line(error: BaseException) -> str:

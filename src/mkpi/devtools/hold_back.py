@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from mkpi.duckdb_rows import one_row
+
 # table -> the column that says when the row arrived (None: the table is kept whole)
 ARRIVAL_COLUMNS: dict[str, str | None] = {
     "campaigns": None,
@@ -79,7 +81,7 @@ def _write(connection: duckdb.DuckDBPyConnection, query: str, path: Path) -> int
     path.parent.mkdir(parents=True, exist_ok=True)
     options = "(format parquet)" if path.suffix == ".parquet" else "(header, delimiter ',')"
     connection.execute(f"copy ({query}) to '{path}' {options}")
-    return connection.execute(f"select count(*) from ({query})").fetchone()[0]
+    return one_row(connection, f"select count(*) from ({query})")[0]
 
 
 def _time(column: str) -> str:
@@ -93,7 +95,7 @@ def _at(moment: datetime) -> str:
 
 def cutoff_of(connection: duckdb.DuckDBPyConnection) -> datetime:
     """The start of the last day with touchpoints."""
-    last = connection.execute(f"select max({_time('occurred_at')}) from touchpoints").fetchone()[0]
+    last = one_row(connection, f"select max({_time('occurred_at')}) from touchpoints")[0]
     if last is None:
         raise ValueError("raw table 'touchpoints' has no readable occurred_at: nothing to split")
     return datetime(last.year, last.month, last.day)
@@ -202,17 +204,19 @@ def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> t
         )
         added.append(f"anonymous touch of visitor {visitor_id}, identified earlier")
     at = _at(cutoff)
-    reused = connection.execute(
+    reused = one_row(
+        connection,
         "select touchpoint_id from touchpoints"
-        f" where {_time('occurred_at')} < {at} - interval 30 day order by touchpoint_id limit 1"
-    ).fetchone()[0]
+        f" where {_time('occurred_at')} < {at} - interval 30 day order by touchpoint_id limit 1",
+    )[0]
     copy_touch(f"touchpoint_id = '{reused}'")
     added.append(f"new row reusing the key of older touch {reused}")
-    copied = connection.execute(
+    copied = one_row(
+        connection,
         f"select touchpoint_id from touchpoints where {_time('occurred_at')} >= {at}"
         f" and touchpoint_id not in ('tp_edge_identified', '{reused}')"
-        " order by touchpoint_id limit 1"
-    ).fetchone()[0]
+        " order by touchpoint_id limit 1",
+    )[0]
     connection.execute(
         f"insert into touchpoints select * from touchpoints where touchpoint_id = '{copied}'"
     )
@@ -305,13 +309,13 @@ def split(
             rows_after[table] = (
                 _write(connection, f"select * from {table}", after / path.name)
                 if after
-                else connection.execute(f"select count(*) from {table}").fetchone()[0]
+                else one_row(connection, f"select count(*) from {table}")[0]
             )
             if table in LATE_KEYS:
                 late_rows = _late_condition(table, cutoff, late_days)
-                late[table] = connection.execute(
-                    f"select count(*) from {table} where {late_rows}"
-                ).fetchone()[0]
+                late[table] = one_row(
+                    connection, f"select count(*) from {table} where {late_rows}"
+                )[0]
     return Split(cutoff, rows_before, rows_after, late, added)
 
 

@@ -80,6 +80,7 @@ def calibration_seconds(work_dir: Path) -> float:
 
 
 def facts(root: Path, work_dir: Path) -> dict[str, Any]:
+    usable: int | None
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:

@@ -199,10 +199,9 @@ class NodeTiming:
 def node_timings(run_results: Mapping[str, Any]) -> list[NodeTiming]:
     timings = []
     for result in run_results.get("results", []):
-        starts = [_parse_time(step.get("started_at")) for step in result.get("timing", [])]
-        ends = [_parse_time(step.get("completed_at")) for step in result.get("timing", [])]
-        starts = [moment for moment in starts if moment]
-        ends = [moment for moment in ends if moment]
+        steps = result.get("timing", [])
+        starts = [moment for step in steps if (moment := _parse_time(step.get("started_at")))]
+        ends = [moment for step in steps if (moment := _parse_time(step.get("completed_at")))]
         timings.append(
             NodeTiming(
                 unique_id=result["unique_id"],
@@ -232,16 +231,16 @@ def busy_seconds(timings: Iterable[NodeTiming]) -> float:
         if timing.started and timing.finished and timing.finished >= timing.started
     )
     total = 0.0
-    current_start, current_end = None, None
+    current: tuple[datetime, datetime] | None = None
     for start, end in intervals:
-        if current_end is None or start > current_end:
-            if current_end is not None:
-                total += (current_end - current_start).total_seconds()
-            current_start, current_end = start, end
+        if current is None or start > current[1]:
+            if current is not None:
+                total += (current[1] - current[0]).total_seconds()
+            current = (start, end)
         else:
-            current_end = max(current_end, end)
-    if current_end is not None:
-        total += (current_end - current_start).total_seconds()
+            current = (current[0], max(current[1], end))
+    if current is not None:
+        total += (current[1] - current[0]).total_seconds()
     return total
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from mkpi.duckdb_rows import one_row
 from mkpi.raw_contract import raw_table_names
 
 CALIBRATION_SQL = (
@@ -41,7 +42,7 @@ def raw_rows(folder: str) -> dict[str, int]:
                 reader = f"read_csv({_literal(str(csv))}, header = true, all_varchar = true)"
             else:
                 continue
-            counts[table] = int(connection.execute(f"select count(*) from {reader}").fetchone()[0])
+            counts[table] = int(one_row(connection, f"select count(*) from {reader}")[0])
     return counts
 
 
@@ -52,7 +53,7 @@ def relation_rows(database: str, relations: dict[str, str]) -> dict[str, int]:
     with duckdb.connect(database, read_only=True) as connection:
         for name, relation in sorted(relations.items()):
             try:
-                row = connection.execute(f"select count(*) from {relation}").fetchone()
+                row = one_row(connection, f"select count(*) from {relation}")
             except duckdb.Error:
                 continue
             counts[name] = int(row[0])
@@ -63,7 +64,7 @@ def threads(database: str) -> int | None:
     if not Path(database).is_file():
         return None
     with duckdb.connect(database, read_only=True) as connection:
-        return int(connection.execute("select current_setting('threads')").fetchone()[0])
+        return int(one_row(connection, "select current_setting('threads')")[0])
 
 
 def calibration() -> float:
@@ -91,11 +92,12 @@ def compare_kpis(left: str, right: str) -> dict[str, int]:
     with duckdb.connect() as connection:
         connection.execute(f"attach {_literal(left)} as a (read_only)")
         connection.execute(f"attach {_literal(right)} as b (read_only)")
-        rows, unmatched, different = connection.execute(
+        rows, unmatched, different = one_row(
+            connection,
             f"select count(*), count(*) filter (where a.kpi is null or b.kpi is null),"
             f" count(*) filter (where a.kpi is not null and b.kpi is not null and ({differs}))"
-            f" from a.marts.fct_kpis as a full join b.marts.fct_kpis as b on {matched}"
-        ).fetchone()
+            f" from a.marts.fct_kpis as a full join b.marts.fct_kpis as b on {matched}",
+        )
     return {"rows": int(rows), "unmatched": int(unmatched), "different": int(different)}
 
 

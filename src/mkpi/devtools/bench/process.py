@@ -19,7 +19,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import resource
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def run_measured(
     )
 
 
-def _wait4(pid: int) -> tuple[int, int, os.struct_rusage]:
+def _wait4(pid: int) -> tuple[int, int, resource.struct_rusage]:
     while True:
         try:
             return os.wait4(pid, 0)
