@@ -141,6 +141,36 @@ def models_tested(manifest: Manifest) -> Iterable[Violation]:
             yield Violation("model_without_tests", node["name"], "")
 
 
+def _signature(macro: dict[str, Any]) -> list[str]:
+    """The argument names of a macro, from its code (defaults dropped)."""
+    found = re.search(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", macro["macro_sql"], re.DOTALL)
+    if not found:
+        return []
+    names, depth, current = [], 0, ""
+    for char in found.group(1) + ",":
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            if current.strip():
+                names.append(current.split("=")[0].strip())
+            current = ""
+        else:
+            current += char
+    return names
+
+
+def macro_arguments_documented(manifest: Manifest) -> Iterable[Violation]:
+    """A documented macro lists exactly its real arguments, in order."""
+    project = manifest_project(manifest)
+    for macro in manifest["macros"].values():
+        if macro["package_name"] != project or not macro["description"].strip():
+            continue
+        documented = [argument["name"] for argument in macro.get("arguments", [])]
+        real = _signature(macro)
+        if documented != real:
+            yield Violation("macro_arguments_differ", macro["name"], f"{documented} != {real}")
+
+
 def marts_read_only_their_area(manifest: Manifest) -> Iterable[Violation]:
     """A mart reads intermediate models of its own area (and intermediate/common) only."""
     models = _models(manifest)
@@ -164,6 +194,7 @@ RULES: tuple[Callable[[Manifest], Iterable[Violation]], ...] = (
     models_described,
     models_tested,
     public_macros_described,
+    macro_arguments_documented,
     marts_read_only_their_area,
 )
 
