@@ -143,7 +143,9 @@ def models_tested(manifest: Manifest) -> Iterable[Violation]:
 
 def _signature(macro: dict[str, Any]) -> list[str]:
     """The argument names of a macro, from its code (defaults dropped)."""
-    found = re.search(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", macro["macro_sql"], re.DOTALL)
+    found = re.search(
+        r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", macro["macro_sql"], re.DOTALL
+    )
     if not found:
         return []
     names, depth, current = [], 0, ""
