@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MKPI_PG_PORT ?= 55432
 
-.PHONY: demo test setup lint sqlfluff ruff generate-check build-duckdb build-postgres \
+.PHONY: demo test setup lint sqlfluff ruff mypy generate-check build-duckdb build-postgres \
 	load-and-build-postgres pytest benchmark clean
 
 ## demo: set everything up and build the project on the bundled sample data (DuckDB)
@@ -33,11 +33,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-input --no-deps -e .
 	touch $(STAMP)
 
-lint: ruff sqlfluff
+lint: ruff mypy sqlfluff
 
 ruff: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+
+# strict on the product code; mkpi.devtools is not reported (pyproject.toml [tool.mypy])
+mypy: setup
+	$(BIN)/mypy
 
 # the connector models are disabled unless var raw_inputs selects them (sqlfluff skips disabled
 # models): a second pass lints them, and what reads them, with every input enabled

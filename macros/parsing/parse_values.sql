@@ -41,7 +41,7 @@
 
 {#-
     Spellings of "no value" that exports write into id columns (docs/raw-data.md): compared
-    trimmed and in lower case. tests/python/fixtures/hostile and src/mkpi/sampling/rules.py use
+    trimmed and in lower case. tests/python/fixtures/hostile and src/mkpi/devtools/sampling/reject_rules.py use
     the same list.
 -#}
 {% macro null_id_spellings() -%}

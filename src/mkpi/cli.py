@@ -11,24 +11,34 @@ import sys
 from collections.abc import Callable, Sequence
 
 # command name -> (module, help).
-# Every module exposes `add_arguments(parser)` and `run(args) -> int`.
+# Every module exposes `add_arguments(parser)` and `run(args) -> int`. Product commands run the
+# project on a user's data; developer tools (mkpi.devtools) make sample data and measure it.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "sample": ("mkpi.sample_data", "write a deterministic sample raw data set in the raw contract"),
-    "dirty": ("mkpi.dirty_data", "write a raw directory seeded with every kind of bad row"),
+    "sample": (
+        "mkpi.devtools.sample_data",
+        "write a deterministic sample raw data set in the raw contract",
+    ),
+    "dirty": (
+        "mkpi.devtools.dirty_data",
+        "write a raw directory seeded with every kind of bad row",
+    ),
     "load-postgres": ("mkpi.loader", "load a raw directory into PostgreSQL's raw schema"),
     "generate": ("mkpi.generate", "generate macros, docs, metrics and suites from the KPI catalog"),
     "validate": ("mkpi.validate", "run the generated data-quality suites on the built marts"),
     "dashboard": ("mkpi.dashboard", "write the self-contained HTML KPI dashboard"),
     "demo": ("mkpi.demo", "build everything on the sample data (DuckDB) and say where it is"),
     "hold-back": (
-        "mkpi.increment",
+        "mkpi.devtools.hold_back",
         "split raw data into before and after its last day (incremental runs)",
     ),
-    "benchmark": ("mkpi.benchmark", "time the pipeline at several scales against raw SQL"),
+    "benchmark": ("mkpi.devtools.benchmark", "time the pipeline at several scales against raw SQL"),
 }
 
 
-def _load(module_name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Callable]:
+Run = Callable[[argparse.Namespace], int | None]
+
+
+def _load(module_name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Run]:
     module = importlib.import_module(module_name)
     return module.add_arguments, module.run
 

@@ -3,7 +3,10 @@ dashboard, and say where everything is.
 
 `--connectors` runs the same job on the sample company as Fivetran would land it (HubSpot, Google
 Ads, Meta Ads, LinkedIn Ads, plus files for what no connector holds): it writes that landing to
-target/connector-sample and builds with the inputs its raw_inputs.yml names."""
+target/connector-sample and builds with the inputs its raw_inputs.yml names. That landing comes
+from the developer tools' sample generator (mkpi.devtools.sampling), the one place product code
+imports a developer tool: the demo's job is to show the product on sample data, and the bundled
+data/sample (written by the same generator) covers the default run without importing it."""
 
 from __future__ import annotations
 
@@ -13,12 +16,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from mkpi.paths import duckdb_path, project_root, sample_dir
-from mkpi.sampling.generator import SampleConfig
-from mkpi.sampling.landing.writer import write_landing
 
 
 def dbt_executable() -> str:
@@ -46,8 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def connector_landing(root: Path) -> tuple[Path, dict]:
+def connector_landing(root: Path) -> tuple[Path, dict[str, Any]]:
     """The sample company written as a connector landing, and the dbt vars that select it."""
+    # imported here: only `--connectors` needs the developer tools' generator (see the docstring)
+    from mkpi.devtools.sampling.generator import SampleConfig
+    from mkpi.devtools.sampling.landing.writer import write_landing
+
     landing = root / "target" / "connector-sample"
     print(f"\n==> write the sample company as a connector landing to {landing}", flush=True)
     write_landing(SampleConfig(), landing)
@@ -60,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     database = duckdb_path()
     database.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DBT_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(root)}
-    selection: dict = {}
+    selection: dict[str, Any] = {}
     if args.connectors:
         raw_dir, selection = connector_landing(root)
     else:

@@ -35,13 +35,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import duckdb
 import yaml
 
-from mkpi.paths import CONNECTOR_INPUTS, RAW_TABLES, project_root
+from mkpi.duckdb_rows import one_row
+from mkpi.paths import CONNECTOR_INPUTS, project_root
 from mkpi.pg import PgSettings, connect
-from mkpi.sampling.contract import load_contract
+from mkpi.raw_contract import load_contract, raw_table_names
+
+if TYPE_CHECKING:
+    from psycopg2.extensions import cursor as PgCursor
 
 COPY_BUFFER_BYTES = 1 << 20
 
@@ -87,7 +92,7 @@ class CsvDialect:
     encoding: str = "utf-8"
 
     @classmethod
-    def from_vars(cls, variables: dict) -> CsvDialect:
+    def from_vars(cls, variables: dict[str, Any]) -> CsvDialect:
         delimiter = str(variables.get("csv_delimiter", ","))
         delimiter = "\t" if delimiter in ("\\t", "tab") else delimiter
         encoding = str(variables.get("csv_encoding", "utf-8")).lower().replace("_", "-")
@@ -116,7 +121,7 @@ class CsvDialect:
         )
 
 
-def project_vars(overrides: str | None = None) -> dict:
+def project_vars(overrides: str | None = None) -> dict[str, Any]:
     """The dbt vars: dbt_project.yml's, with `--vars` (YAML, as dbt takes it) on top."""
     project = yaml.safe_load((project_root() / "dbt_project.yml").read_text(encoding="utf-8"))
     variables = dict(project.get("vars") or {})
@@ -173,12 +178,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def find_raw_files(folder: Path, tables: tuple[str, ...] = RAW_TABLES) -> list[RawFile]:
-    """The file for each table (Parquet wins over CSV); LoadError (exit 2) if one is missing."""
+def find_raw_files(folder: Path, tables: tuple[str, ...] | None = None) -> list[RawFile]:
+    """The file for each table (default: the contract's raw tables; Parquet wins over CSV);
+    LoadError (exit 2) if one is missing."""
     if not folder.is_dir():
         raise LoadError(f"raw data directory not found: {folder}", exit_code=2)
     found = []
-    for table in tables:
+    for table in raw_table_names() if tables is None else tables:
         parquet, csv = folder / f"{table}.parquet", folder / f"{table}.csv"
         if parquet.is_file():
             found.append(RawFile(table, parquet))
@@ -270,7 +276,7 @@ def csv_select(
                 exit_code=2,
             )
     # DuckDB's rejects tables, one pair per file (a name is never scanned into twice)
-    (number,) = duck.execute("select count(*) from duckdb_tables() where temporary").fetchone()
+    (number,) = one_row(duck, "select count(*) from duckdb_tables() where temporary")
     rejects = f"mkpi_rejects_{number}"
     extra = f", store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{rejects}_scans'"
     # fetched, so the scan runs to the end before its rejects are read; every column counted,
@@ -287,11 +293,12 @@ def csv_select(
         " cast(json_object('line', line, 'text', min(csv_line)) as varchar)"
         f" as {MALFORMED_COLUMN} from temp.{rejects} group by line"
     )
-    bad_encoding, malformed, error_type = duck.execute(
+    bad_encoding, malformed, error_type = one_row(
+        duck,
         "select (select min(line) from mkpi_malformed where error_type = 'INVALID ENCODING'),"
         " (select min(line) from mkpi_malformed where error_type != 'INVALID ENCODING'),"
-        " (select min(error_type) from mkpi_malformed where error_type != 'INVALID ENCODING')"
-    ).fetchone()
+        " (select min(error_type) from mkpi_malformed where error_type != 'INVALID ENCODING')",
+    )
     if bad_encoding is not None:
         raise LoadError(
             f"{label}: {raw.path} line {bad_encoding} is not valid {dialect.encoding}"
@@ -335,16 +342,17 @@ def export_csv(
             reader = f"({csv_select(duck, raw, dialect, keep, declared_columns(raw, schema))})"
         columns = [row[0] for row in duck.execute(f"describe select * from {reader}").fetchall()]
         select = ", ".join(f"cast({_duck_ident(c)} as varchar)" for c in columns)
-        (count,) = duck.execute(
+        (count,) = one_row(
+            duck,
             f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
-            " (format csv, header false, delimiter ',', quote '\"', force_quote *)"
-        ).fetchone()
+            " (format csv, header false, delimiter ',', quote '\"', force_quote *)",
+        )
     except duckdb.Error as error:
         raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
     return columns, int(count)
 
 
-def _existing_columns(cursor, schema: str, table: str) -> list[tuple[str, str]]:
+def _existing_columns(cursor: PgCursor, schema: str, table: str) -> list[tuple[str, str]]:
     cursor.execute(
         "select column_name, data_type from information_schema.columns"
         " where table_schema = %s and table_name = %s order by ordinal_position",
@@ -353,7 +361,9 @@ def _existing_columns(cursor, schema: str, table: str) -> list[tuple[str, str]]:
     return [(name, data_type) for name, data_type in cursor.fetchall()]
 
 
-def load_table(cursor, schema: str, raw: RawFile, columns: list[str], csv_path: Path) -> int:
+def load_table(
+    cursor: PgCursor, schema: str, raw: RawFile, columns: list[str], csv_path: Path
+) -> int:
     """Replace `schema.table` with the CSV at `csv_path`; return the rows PostgreSQL stored."""
     from psycopg2 import sql
 
@@ -399,7 +409,7 @@ def load(
     folder: Path,
     schema: str,
     settings: PgSettings | None = None,
-    out=None,
+    out: TextIO | None = None,
     dialect: CsvDialect | None = None,
 ) -> dict[str, int]:
     """Load every raw table of `folder`; return {schema.table: rows}. Raises LoadError."""

@@ -29,17 +29,6 @@ def duckdb_path() -> Path:
     return Path(env) if env else project_root() / "target" / "marketing.duckdb"
 
 
-RAW_TABLES: tuple[str, ...] = (
-    "campaigns",
-    "costs",
-    "leads",
-    "touchpoints",
-    "deals",
-    "subscriptions",
-    "orders",
-    "keyword_rankings",
-)
-
 # Connector inputs (docs/connectors.md) and the landed tables whose rows they reject with a
 # reason: `fct_data_quality_issues.source_table` names them as `<input>.<table>` (rejected rows)
 # or `<input>` (unmatched campaign values).

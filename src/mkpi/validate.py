@@ -70,7 +70,9 @@ def suites_dir() -> Path:
     return project_root() / "expectations"
 
 
-def load_suites(folder: Path | None = None, names: Iterable[str] | None = None) -> list[dict]:
+def load_suites(
+    folder: Path | None = None, names: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
     folder = folder or suites_dir()
     wanted = set(names or [])
     suites = []
@@ -738,8 +740,8 @@ def _evaluate(
         return outcomes
     for check in checks:
         if check.family == "distinct":
-            success, unexpected, shown = _distinct(session, sql, check)
-            outcomes[check.index] = _outcome(suite, check, success, shown, None, unexpected)
+            success, wrong_values, listed = _distinct(session, sql, check)
+            outcomes[check.index] = _outcome(suite, check, success, listed, None, wrong_values)
             continue
         elements, unexpected = counts[check.index]
         if check.family == "unique":
@@ -829,7 +831,10 @@ class Warehouse:
             if not self.path.is_file():
                 raise FileNotFoundError(f"no DuckDB database at {self.path}: run dbt build first")
             spill = tempfile.mkdtemp(prefix="mkpi-validate-")
-            config = {"memory_limit": self.memory_limit, "temp_directory": spill}
+            config: dict[str, str | bool | int | float | list[str]] = {
+                "memory_limit": self.memory_limit,
+                "temp_directory": spill,
+            }
             connection = duckdb.connect(str(self.path), read_only=True, config=config)
             return Session(connection, "duckdb", cleanup=spill)
         from mkpi.pg import PgSettings, connect

@@ -21,8 +21,8 @@ import pytest
 from dbt_runner import run_dbt
 from reference.markov import removal_effects
 
-from mkpi.sample_data import write_sample
-from mkpi.sampling.generator import SampleConfig
+from mkpi.devtools.sample_data import write_sample
+from mkpi.devtools.sampling.generator import SampleConfig
 
 pytestmark = pytest.mark.dbt
 

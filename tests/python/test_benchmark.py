@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from mkpi import benchmark
-from mkpi.bench import manifest as mf
-from mkpi.bench import report
-from mkpi.bench.machine import cpu_model, memory_gib
-from mkpi.bench.process import rss_to_mib, run_measured
+from mkpi.devtools import benchmark
+from mkpi.devtools.bench import manifest as mf
+from mkpi.devtools.bench import report
+from mkpi.devtools.bench.machine import cpu_model, memory_gib
+from mkpi.devtools.bench.process import rss_to_mib, run_measured
 
 
 def _model(name: str, folder: str, deps: list[str], materialized: str = "table", **extra) -> dict:

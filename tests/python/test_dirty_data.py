@@ -11,10 +11,8 @@ import duckdb
 import pytest
 
 from mkpi.cli import main
-from mkpi.dirty_data import COUNTS_FILE, ODD_CHANNEL, REJECTS_FILE, write_dirty
-from mkpi.paths import RAW_TABLES, project_root
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.rules import (
+from mkpi.devtools.dirty_data import COUNTS_FILE, ODD_CHANNEL, REJECTS_FILE, write_dirty
+from mkpi.devtools.sampling.reject_rules import (
     CLEAN,
     COLLAPSED,
     REASONS,
@@ -24,6 +22,10 @@ from mkpi.sampling.rules import (
     classify_table,
     load_fx,
 )
+from mkpi.paths import project_root
+from mkpi.raw_contract import load_contract, raw_table_names
+
+RAW_TABLES = raw_table_names()
 
 FX = {("USD", "2025-01"), ("SEK", "2025-01")}
 

@@ -3,9 +3,9 @@
 Each fixture folder is built once per engine (DuckDB reads the files; PostgreSQL gets them from
 `mkpi load-postgres` with the same vars). Every case of `expected.csv` must come out as stated
 there (a clean row's value or its reject reason), the reject counts of every table must equal
-the independent classifier (mkpi.sampling.rules, with malformed rows found by Python's csv
-module), and the two engines must classify every row identically. Files that cannot be read in
-the configured encoding stop both with one line naming the file and the line.
+the independent classifier (mkpi.devtools.sampling.reject_rules, with malformed rows found by
+Python's csv module), and the two engines must classify every row identically. Files that cannot
+be read in the configured encoding stop both with one line naming the file and the line.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ import duckdb
 import pytest
 from dbt_runner import fresh_pg_database, run_dbt
 
+from mkpi.devtools.sampling.reject_rules import CLEAN, RawTable, classify, load_fx
 from mkpi.loader import MALFORMED_COLUMN
-from mkpi.paths import RAW_TABLES, project_root
+from mkpi.paths import project_root
 from mkpi.pg import PgSettings, connect
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.rules import CLEAN, RawTable, classify, load_fx
+from mkpi.raw_contract import load_contract, raw_table_names
+
+RAW_TABLES = raw_table_names()
 
 pytestmark = pytest.mark.dbt
 
@@ -100,7 +102,7 @@ def expected_cases() -> list[dict[str, str]]:
 
 def oracle(folder: Path, name: str) -> dict[str, Counter]:
     """Outcome counts per table, computed in Python: csv splits the lines (a row with the wrong
-    number of fields is malformed_row), mkpi.sampling.rules classifies the rest."""
+    number of fields is malformed_row), mkpi.devtools.sampling.reject_rules classifies the rest."""
     contract = load_contract()
     tables, malformed = {}, {}
     for table in RAW_TABLES:

@@ -11,8 +11,10 @@ import duckdb
 import pytest
 
 from mkpi import loader
-from mkpi.paths import RAW_TABLES
 from mkpi.pg import PgSettings, connect
+from mkpi.raw_contract import raw_table_names
+
+RAW_TABLES = raw_table_names()
 
 # Hand-written raw files: header + rows, exactly as they go to disk.
 RAW_CSV = {

@@ -24,7 +24,7 @@ import pytest
 from dbt_runner import fresh_pg_database, mkpi, run_dbt
 from reference.privacy import EMAIL
 
-from mkpi.dirty_data import (
+from mkpi.devtools.dirty_data import (
     EMAIL_CAMPAIGN_NAME,
     EMAIL_CHANNEL,
     EMAIL_LANDING_PAGE,

@@ -12,12 +12,14 @@ import duckdb
 import pytest
 
 from mkpi.cli import main
-from mkpi.paths import RAW_TABLES, project_root, sample_dir
-from mkpi.sample_data import write_sample
-from mkpi.sampling.channels import CANONICAL_CHANNELS, PAID_CHANNELS, UNMAPPED_RAW_CHANNEL
-from mkpi.sampling.contract import load_contract
-from mkpi.sampling.generator import SampleConfig
-from mkpi.sampling.rules import RawTable, classify, load_fx
+from mkpi.devtools.sample_data import write_sample
+from mkpi.devtools.sampling.channels import CANONICAL_CHANNELS, PAID_CHANNELS, UNMAPPED_RAW_CHANNEL
+from mkpi.devtools.sampling.generator import SampleConfig
+from mkpi.devtools.sampling.reject_rules import RawTable, classify, load_fx
+from mkpi.paths import project_root, sample_dir
+from mkpi.raw_contract import load_contract, raw_table_names
+
+RAW_TABLES = raw_table_names()
 
 SMALL = SampleConfig(leads=3000, months=24, start="2025-01-01", seed=42)
 FX_CURRENCIES = {"USD", "SEK", "NOK", "DKK", "GBP", "CHF"}

@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from mkpi.cli import main
+from mkpi.devtools.sample_data import write_sample
+from mkpi.devtools.sampling.generator import SampleConfig
+from mkpi.devtools.sampling.landing.writer import write_landing
 from mkpi.paths import project_root
-from mkpi.sample_data import write_sample
-from mkpi.sampling.generator import SampleConfig
-from mkpi.sampling.landing.writer import write_landing
 
 CONFIG = SampleConfig()  # the bundled sample
 Rows = list[dict[str, str]]

@@ -494,9 +494,9 @@ def _warehouse(path: Path, kpis: pd.DataFrame) -> None:
 
 
 def validate_tables() -> tuple[str, ...]:
-    from mkpi.paths import RAW_TABLES
+    from mkpi.raw_contract import raw_table_names
 
-    return RAW_TABLES
+    return raw_table_names()
 
 
 def _suites(tmp_path: Path) -> Path:

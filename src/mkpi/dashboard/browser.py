@@ -102,7 +102,9 @@ class _Pipe:
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None
+    ) -> int:
         self.next_id += 1
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
@@ -123,12 +125,13 @@ class _Pipe:
                 raise BrowserError(f"chromium closed the pipe: {self.stderr_tail()}")
             self.buffer += chunk
         raw, self.buffer = self.buffer.split(b"\0", 1)
-        return json.loads(raw)
+        message: dict[str, Any] = json.loads(raw)  # DevTools protocol: one JSON object
+        return message
 
     def call(
         self,
         method: str,
-        params: dict | None = None,
+        params: dict[str, Any] | None = None,
         session: str | None = None,
         timeout: float = 30.0,
     ) -> dict[str, Any]:
@@ -139,7 +142,8 @@ class _Pipe:
             if message.get("id") == message_id:
                 if "error" in message:
                     raise BrowserError(f"{method}: {message['error']}")
-                return message.get("result", {})
+                result: dict[str, Any] = message.get("result", {})
+                return result
             self.events.append(message)
 
     def wait_for(self, method: str, session: str, timeout: float = 30.0) -> dict[str, Any]:

@@ -317,7 +317,7 @@ def dot_plot(
     points = 0
     for row, category in enumerate(categories):
         y = top + row_height * (row + 0.5)
-        row_values = [values[row] for _, values in cleaned if values[row] is not None]
+        row_values = [value for _, values in cleaned if (value := values[row]) is not None]
         short = category if len(category) <= 26 else category[:25] + "…"
         parts.append(
             f'<text x="{left - 8:.1f}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -30,10 +31,10 @@ class DashboardData:
     missing_tables: list[str] = field(default_factory=list)
 
     @property
-    def months(self) -> list:
+    def months(self) -> list[Any]:
         """Every month with a KPI row, in order (the data range)."""
         frames = [frame for frame in (self.kpis, self.scorecard) if frame is not None]
-        months: set = set()
+        months: set[Any] = set()
         for frame in frames:
             months.update(frame["month"].dropna().tolist())
         return sorted(months)

@@ -9,7 +9,7 @@ denominator columns of fct_kpis over a window (campaign ROI over the last 12 mon
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from html import escape
@@ -93,7 +93,7 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _kpi_meta_from_row(row: dict) -> KpiMeta:
+def _kpi_meta_from_row(row: Mapping[Hashable, Any]) -> KpiMeta:
     """A KPI's metadata from a dim_kpis or scorecard row (either carries the catalog columns)."""
     return KpiMeta(
         kpi=row["kpi"],
@@ -151,11 +151,11 @@ class Page:
         models = scorecard["attribution_model"].dropna().unique().tolist()
         return str(models[0]) if models else None
 
-    def fmt(self, name: str, *, compact: bool = True):
+    def fmt(self, name: str, *, compact: bool = True) -> Callable[[float | None], str]:
         style = self.kpi(name).style
         return lambda value: format_value(value, style, self.options.currency, compact=compact)
 
-    def axis(self, name: str):
+    def axis(self, name: str) -> Callable[[float], str]:
         style = self.kpi(name).style
         return lambda value: axis_label(value, style, self.options.currency)
 
@@ -199,7 +199,7 @@ class Page:
             & (scorecard["dimension"] == "total")
             & (scorecard["month"] == self.latest)
         ]
-        return rows.iloc[0].to_dict() if len(rows) else None
+        return {str(key): value for key, value in rows.iloc[0].items()} if len(rows) else None
 
 
 # ---------------------------------------------------------------------- building blocks
@@ -522,11 +522,18 @@ def _roi_status(value: float | None, meta: KpiMeta) -> str:
     if value is None:
         return "no_data"
     checks = {"gte": value.__ge__, "gt": value.__gt__, "lte": value.__le__, "lt": value.__lt__}
-    healthy = meta.healthy_operator in checks and meta.healthy_threshold is not None
-    if healthy and checks[str(meta.healthy_operator)](meta.healthy_threshold):
+    healthy, critical = meta.healthy_threshold, meta.critical_threshold
+    if (
+        healthy is not None
+        and meta.healthy_operator in checks
+        and checks[str(meta.healthy_operator)](healthy)
+    ):
         return "healthy"
-    critical = meta.critical_operator in checks and meta.critical_threshold is not None
-    if critical and checks[str(meta.critical_operator)](meta.critical_threshold):
+    if (
+        critical is not None
+        and meta.critical_operator in checks
+        and checks[str(meta.critical_operator)](critical)
+    ):
         return "critical"
     if meta.healthy_operator is None and meta.critical_operator is None:
         return "no_threshold"

@@ -33,7 +33,8 @@ import json
 from typing import Any
 
 from mkpi.catalog import ADDITIVE, Catalog, Kpi
-from mkpi.paths import CONNECTOR_INPUTS, CONNECTOR_REJECTING_TABLES, RAW_TABLES
+from mkpi.paths import CONNECTOR_INPUTS, CONNECTOR_REJECTING_TABLES
+from mkpi.raw_contract import raw_table_names
 
 SUITE_DIR = "expectations"
 KPI_KEYS = ["kpi", "month", "dimension", "dimension_value", "attribution_model"]
@@ -384,7 +385,7 @@ def _reconciliation_suite() -> dict[str, Any]:
             "every_raw_table",
             "one row for each raw table of the contract",
             column="source_table",
-            value_set=list(RAW_TABLES),
+            value_set=list(raw_table_names()),
         ),
     ]
     expectations += [
@@ -454,7 +455,7 @@ def _issues_suite() -> dict[str, Any]:
             "raw_table_known",
             "issues belong to raw tables of the contract, landed connector tables or inputs",
             column="source_table",
-            value_set=[*RAW_TABLES, *CONNECTOR_REJECTING_TABLES, *CONNECTOR_INPUTS],
+            value_set=[*raw_table_names(), *CONNECTOR_REJECTING_TABLES, *CONNECTOR_INPUTS],
         ),
         expectation(
             "expect_column_values_to_be_between",

@@ -1,0 +1,206 @@
+"""`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
+
+The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads and
+LinkedIn Ads tables plus a `files` folder for what no connector holds, so that a dbt build with
+the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead and deal ids
+mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mkpi.devtools.sampling.frame import ColumnData, Ids, Labels, TableData, row_count, write_table
+from mkpi.devtools.sampling.generator import SampleConfig, generate
+from mkpi.devtools.sampling.landing.ads import build_ad_platforms
+from mkpi.devtools.sampling.landing.campaigns import (
+    FILES,
+    PLATFORMS,
+    CampaignPlan,
+    IdPool,
+    plan_campaigns,
+)
+from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.source import (
+    deal_rows,
+    id_numbers,
+    lead_rows,
+    media_currency,
+    media_mask,
+    media_rows,
+)
+from mkpi.devtools.sampling.landing.tables import LandedTable, landing_connection, write_landed
+from mkpi.raw_contract import load_contract
+
+HUBSPOT = "hubspot"
+LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
+CONNECTOR_INPUTS = {
+    "leads": [HUBSPOT],
+    "deals": [HUBSPOT],
+    "campaigns": [*PLATFORMS, FILES],
+    "costs": [*PLATFORMS, FILES],
+}
+RAW_INPUTS_FILE = "raw_inputs.yml"
+
+
+def landing_rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(LANDING_STREAM,)))
+
+
+def _take(data: TableData, keep: np.ndarray) -> dict[str, ColumnData]:
+    taken: dict[str, ColumnData] = {}
+    for name, column in data.items():
+        if isinstance(column, Ids):
+            values = np.asarray(column.values)[keep]
+            taken[name] = Ids(values, column.prefix, column.width, column.suffix)
+        elif isinstance(column, Labels):
+            taken[name] = Labels(np.asarray(column.codes)[keep], column.labels)
+        else:
+            taken[name] = np.asarray(column)[keep]
+    return taken
+
+
+def _lead_ids(column: object, contact_ids: np.ndarray) -> Ids:
+    """Contract lead ids (number n = lead n) as HubSpot contact ids."""
+    values = id_numbers(column)
+    index = np.clip(values - 1, 0, None)
+    return Ids(np.where(values > 0, contact_ids[index], -1), "")
+
+
+def _campaign_ids(column: object, plans: tuple[CampaignPlan, ...]) -> Labels:
+    """Contract campaign ids as the ids the connector build gives them."""
+    values = id_numbers(column)
+    return Labels(np.where(values > 0, values - 1, -1), [plan.campaign_id for plan in plans])
+
+
+def files_tables(
+    tables: dict[str, TableData], plans: tuple[CampaignPlan, ...], contact_ids: np.ndarray
+) -> dict[str, TableData]:
+    """The contract tables no connector provides, ids rewritten to the connector ids."""
+    in_files = [plan.index for plan in plans if plan.platform == FILES]
+    on_platforms = {plan.index for plan in plans if plan.platform != FILES}
+    campaign_number = id_numbers(tables["campaigns"]["campaign_id"])
+    out: dict[str, TableData] = {
+        "campaigns": _take(tables["campaigns"], np.isin(campaign_number - 1, in_files)),
+    }
+    costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
+    costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
+    out["costs"] = costs
+    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+        table = dict(tables[name])
+        if "lead_id" in table:
+            table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
+        if "campaign_id" in table:
+            table["campaign_id"] = _campaign_ids(table["campaign_id"], plans)
+        out[name] = table
+    return out
+
+
+def _text_table(name: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> LandedTable:
+    table = LandedTable(name)
+    for i, column in enumerate(header):
+        table.add(column, "text", [row[i] for row in rows])
+    return table
+
+
+def id_maps(
+    plans: tuple[CampaignPlan, ...], contact_ids: np.ndarray, deal_ids: np.ndarray
+) -> tuple[LandedTable, ...]:
+    return (
+        _text_table(
+            "campaign_id_map",
+            ("contract_campaign_id", "campaign_id"),
+            [(plan.contract_id, plan.campaign_id) for plan in plans],
+        ),
+        _text_table(
+            "lead_id_map",
+            ("contract_lead_id", "lead_id"),
+            [(f"ld_{n + 1:07d}", str(i)) for n, i in enumerate(contact_ids)],
+        ),
+        _text_table(
+            "deal_id_map",
+            ("contract_deal_id", "deal_id"),
+            [(f"deal_{n + 1:06d}", str(i)) for n, i in enumerate(deal_ids)],
+        ),
+    )
+
+
+def raw_inputs_yaml() -> str:
+    lines = [
+        "# dbt vars that build this landing (with raw_data_dir set to this folder);",
+        "# tables not listed read the files input",
+        "raw_inputs:",
+    ]
+    lines += [f"  {table}: [{', '.join(inputs)}]" for table, inputs in CONNECTOR_INPUTS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _check_currencies(tables: dict[str, TableData], plans: tuple[CampaignPlan, ...]) -> None:
+    for plan in plans:
+        if plan.account is None:
+            continue
+        currencies = media_currency(tables["costs"], plan.index)
+        if currencies - {plan.account.currency}:
+            raise ValueError(
+                f"{plan.name}: media cost in {sorted(currencies)}, one account per currency"
+                f" expected {plan.account.currency}"
+            )
+
+
+def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict[str, int]:
+    """Generate the sample company and write it as a connector landing; rows per landed table."""
+    tables = generate(config)
+    rng = landing_rng(config.seed)
+    ids = IdPool(rng)
+    plans = plan_campaigns(ids)
+    _check_currencies(tables, plans)
+    hubspot = build_hubspot(
+        lead_rows(tables["leads"]), deal_rows(tables["deals"]), plans, config.span, rng
+    )
+    campaigns = {
+        column: np.asarray(tables["campaigns"][column], dtype="datetime64[D]")
+        for column in ("started_on", "ended_on")
+    }
+    platforms = build_ad_platforms(
+        plans,
+        lambda plan: media_rows(tables["costs"], plan.index),
+        campaigns,
+        config.span,
+        ids,
+        rng,
+    )
+    landed = {HUBSPOT: hubspot.tables, **platforms}
+    files = files_tables(tables, plans, hubspot.contact_ids)
+    mapping = _text_table(
+        "campaign_mapping",
+        ("utm_value", "campaign_id"),
+        [(plan.mapping_value, plan.campaign_id) for plan in plans],
+    )
+    counts: dict[str, int] = {}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    contract = load_contract()
+    con = landing_connection()
+    try:
+        for folder, folder_tables in landed.items():
+            for table in folder_tables:
+                write_landed(con, table, out_dir / folder, fmt)
+                counts[f"{folder}/{table.name}"] = len(table)
+        files_dir = out_dir / FILES
+        files_dir.mkdir(exist_ok=True)
+        for name, data in files.items():
+            for other in ("csv", "parquet"):
+                stale = files_dir / f"{name}.{other}"
+                if other != fmt and stale.exists():
+                    stale.unlink()
+            write_table(con, contract[name], data, files_dir, fmt)
+            counts[f"{FILES}/{name}"] = row_count(data)
+        write_landed(con, mapping, files_dir, fmt)
+        counts[f"{FILES}/campaign_mapping"] = len(mapping)
+        for table in id_maps(plans, hubspot.contact_ids, hubspot.deal_ids):
+            write_landed(con, table, out_dir, "csv")
+    finally:
+        con.close()
+    (out_dir / RAW_INPUTS_FILE).write_text(raw_inputs_yaml(), encoding="utf-8")
+    return counts
