@@ -14,7 +14,7 @@
       - the dimensions it has rows for;
       - the grid rule (`rows_when`): the total has a row in every month; another dimension value
         has rows when any of the listed measure columns adds up to more than 0 over all months
-        (per attribution model where there is one).
+        (and all attribution models: a channel credited by one model has rows under every model).
     A new ratio KPI over existing measures is a catalog entry only.
 -#}
 {% macro kpi_rows(family, measures, attribution_model='null', kinds=none) -%}
@@ -26,10 +26,6 @@
     {%- endfor -%}
     {%- if kpis | length == 0 -%}
         {{ exceptions.raise_compiler_error("kpi_rows('" ~ family ~ "'): the catalog has no such KPI family") }}
-    {%- endif -%}
-    {%- set partition = 'dimension, dimension_value' -%}
-    {%- if attribution_model != 'null' -%}
-        {%- set partition = partition ~ ', ' ~ attribution_model -%}
     {%- endif -%}
     {%- for entry in kpis %}
     select
@@ -47,7 +43,7 @@
             select
                 *,
                 {%- for column in entry.rows_when %}
-                sum({{ column }}) over (partition by {{ partition }}) > 0{% if not loop.last %} or{% endif %}
+                sum({{ column }}) over (partition by dimension, dimension_value) > 0{% if not loop.last %} or{% endif %}
                 {%- endfor %} as has_activity
             from {{ measures }}
         ) as measures_with_activity
