@@ -17,12 +17,10 @@
         (and all attribution models: a channel credited by one model has rows under every model).
     A new ratio KPI over existing measures is a catalog entry only.
 -#}
-{% macro kpi_rows(family, measures, attribution_model='null', kinds=none) -%}
+{% macro kpi_rows(family, measures, attribution_model='null') -%}
     {%- set kpis = [] -%}
     {%- for entry in kpi_catalog() if entry.family == family and entry.kind != 'median' -%}
-        {%- if kinds is none or entry.kind in kinds -%}
-            {%- do kpis.append(entry) -%}
-        {%- endif -%}
+        {%- do kpis.append(entry) -%}
     {%- endfor -%}
     {%- if kpis | length == 0 -%}
         {{ exceptions.raise_compiler_error("kpi_rows('" ~ family ~ "'): the catalog has no such KPI family") }}
@@ -42,9 +40,7 @@
         from (
             select
                 *,
-                {%- for column in entry.rows_when %}
-                sum({{ column }}) over (partition by dimension, dimension_value) > 0{% if not loop.last %} or{% endif %}
-                {%- endfor %} as has_activity
+                {{ kpi_has_activity(entry.name) }} as has_activity
             from {{ measures }}
         ) as measures_with_activity
         where
@@ -53,4 +49,31 @@
     ) as kpi_measures
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The catalog's grid rule of one KPI as a window expression over a measures relation: true where
+    the row's dimension value has activity for the KPI in any month (rows_when).
+-#}
+{% macro kpi_has_activity(kpi_name) -%}
+    {%- set entry = kpi_meta(kpi_name) -%}
+    (
+    {%- for column in entry.rows_when %}
+        sum({{ column }}) over (partition by dimension, dimension_value) > 0{% if not loop.last %} or{% endif %}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#-
+    One KPI's value computed from the columns of a measures relation (catalog `measures`), for
+    models that need a KPI as a column next to its measures (fct_mrr_monthly, the channel CAC of
+    the retention measures): the same expression as the KPI's fct_kpis value.
+-#}
+{% macro kpi_value(kpi_name) -%}
+    {%- set entry = kpi_meta(kpi_name) -%}
+    {%- set arguments = [] -%}
+    {%- for input in entry.inputs -%}
+        {%- do arguments.append(entry.measures[input]) -%}
+    {%- endfor -%}
+    cast({{ context['kpi_' ~ kpi_name](*arguments) }} as double precision)
 {%- endmacro %}

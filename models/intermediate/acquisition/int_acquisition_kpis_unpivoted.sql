@@ -6,8 +6,6 @@
     needs the single customers rather than sums.
 -#}
 
-{%- set days_to_customer = kpi_meta('days_to_customer') -%}
-
 with
 
 measures as (
@@ -58,9 +56,9 @@ median_grid as (
         month,
         dimension,
         dimension_value,
-        sum({{ days_to_customer.rows_when | join(') over (partition by dimension, dimension_value) > 0 or sum(') }}) over (partition by dimension, dimension_value) > 0 as has_activity
+        {{ kpi_has_activity('days_to_customer') }} as has_activity
     from measures
-    where dimension in ('{{ days_to_customer.dimensions | join("', '") }}')
+    where dimension in ('{{ kpi_meta('days_to_customer').dimensions | join("', '") }}')
 ),
 
 days_to_customer as (
