@@ -6,7 +6,8 @@ before the measures were made wide (issue 14): fct_kpis, the attribution credits
 must stay exactly what they were. Rewrite it only for a deliberate change of these marts:
 
     DBT_DUCKDB_PATH=/tmp/sample.duckdb dbt build --full-refresh
-    python tests/python/marts_fingerprint.py /tmp/sample.duckdb > tests/python/fixtures/sample_marts_fingerprint.json
+    python tests/python/marts_fingerprint.py /tmp/sample.duckdb \
+        > tests/python/fixtures/sample_marts_fingerprint.json
 """
 
 from __future__ import annotations
