@@ -6,6 +6,9 @@
     needs the single customers rather than sums.
 -#}
 
+{#- the median's dimensions as a SQL list, e.g. ('total', 'channel') -#}
+{%- set median_dimensions = "('" ~ kpi_meta('days_to_customer').dimensions | join("', '") ~ "')" -%}
+
 with
 
 measures as (
@@ -58,7 +61,7 @@ median_grid as (
         dimension_value,
         {{ kpi_has_activity('days_to_customer') }} as has_activity
     from measures
-    where dimension in ('{{ kpi_meta('days_to_customer').dimensions | join("', '") }}')
+    where dimension in {{ median_dimensions }}
 ),
 
 days_to_customer as (

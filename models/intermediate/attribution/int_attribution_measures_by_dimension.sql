@@ -158,8 +158,8 @@ amounts as (
         grid.has_credit_activity,
         grid.has_media_cost_activity,
         grid.has_marketing_cost_activity,
-        coalesce(costs.media_cost, 0) as media_cost,
-        coalesce(costs.marketing_cost, 0) as marketing_cost,
+        cast(coalesce(costs.media_cost, 0) as double precision) as media_cost,
+        cast(coalesce(costs.marketing_cost, 0) as double precision) as marketing_cost,
         case
             when grid.dimension = 'total' then cast(coalesce(revenue_by_month.revenue, 0) as double precision)
         end as revenue,
@@ -168,9 +168,9 @@ amounts as (
         end as gross_profit,
         cast(coalesce(credits_by_value.attributed_revenue, 0) as double precision) as attributed_revenue,
         cast(coalesce(credits_by_value.attributed_gross_profit, 0) as double precision) as attributed_gross_profit,
-        coalesce(credits_by_value.credits, 0) as credits,
-        coalesce(costs.media_cost_lines, 0) as media_cost_lines,
-        coalesce(costs.marketing_cost_lines, 0) as marketing_cost_lines
+        cast(coalesce(credits_by_value.credits, 0) as {{ dbt.type_bigint() }}) as credits,
+        cast(coalesce(costs.media_cost_lines, 0) as {{ dbt.type_bigint() }}) as media_cost_lines,
+        cast(coalesce(costs.marketing_cost_lines, 0) as {{ dbt.type_bigint() }}) as marketing_cost_lines
     from grid
     left join revenue_by_month
         on
@@ -198,16 +198,16 @@ final as (
         has_credit_activity,
         has_media_cost_activity,
         has_marketing_cost_activity,
-        cast(media_cost as double precision) as media_cost,
-        cast(marketing_cost as double precision) as marketing_cost,
+        media_cost,
+        marketing_cost,
         revenue,
         gross_profit,
+        credits,
+        media_cost_lines,
+        marketing_cost_lines,
         -- the total's attributed amounts are all revenue and gross profit
         case when dimension = 'total' then revenue else attributed_revenue end as attributed_revenue,
-        case when dimension = 'total' then gross_profit else attributed_gross_profit end as attributed_gross_profit,
-        cast(credits as {{ dbt.type_bigint() }}) as credits,
-        cast(media_cost_lines as {{ dbt.type_bigint() }}) as media_cost_lines,
-        cast(marketing_cost_lines as {{ dbt.type_bigint() }}) as marketing_cost_lines
+        case when dimension = 'total' then gross_profit else attributed_gross_profit end as attributed_gross_profit
     from amounts
 )
 
