@@ -17,10 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from dbt_runner import mkpi, run_dbt
-from marts_fingerprint import MARTS, fingerprint
+from dbt_runner import fresh_pg_database, mkpi, run_dbt
+from marts_fingerprint import MARTS, fingerprint, pg_fingerprint
 
 from mkpi.paths import project_root, sample_dir
+from mkpi.pg import PgSettings, connect
 
 FINGERPRINT = Path(__file__).parent / "fixtures" / "sample_marts_fingerprint.json"
 SELECT = ["--select", *(f"+{mart}" for mart in MARTS)]
@@ -48,9 +49,32 @@ def test_sample_kpi_facts_are_identical_to_the_stored_fingerprint(tmp_path: Path
         ["build", "--full-refresh", *SELECT, *MODELS_ONLY], sample_dir(), tmp_path, "sample"
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    expected = json.loads(FINGERPRINT.read_text(encoding="utf-8"))
+    expected = json.loads(FINGERPRINT.read_text(encoding="utf-8"))["duckdb"]
     found = fingerprint(database)
     assert found["fct_kpis"]["rows"] > 30000, found  # the whole sample, not an empty build
+    assert found == expected
+
+
+def test_sample_kpi_facts_on_postgres_are_identical_to_the_stored_fingerprint(
+    tmp_path: Path, pg_settings: PgSettings
+) -> None:
+    settings, env = fresh_pg_database(pg_settings, "marketing_fingerprint_test")
+    mkpi("load-postgres", "--dir", str(sample_dir()), extra_env=env)
+    result, _ = run_dbt(
+        ["build", "--full-refresh", "--target", "postgres", *SELECT, *MODELS_ONLY],
+        sample_dir(),
+        tmp_path,
+        "pg",
+        env,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    expected = json.loads(FINGERPRINT.read_text(encoding="utf-8"))["postgres"]
+    connection = connect(settings)
+    try:
+        found = pg_fingerprint(connection)
+    finally:
+        connection.close()
+    assert found["fct_kpis"]["rows"] > 30000, found
     assert found == expected
 
 
