@@ -177,7 +177,30 @@ grid as (
 ),
 
 final as (
-    select * from grid
+    select
+        -- keys
+        month,
+        dimension,
+        dimension_value,
+
+        -- measures (typed: exact decimals for money, so sums stay the same on every build)
+        cast(leads as {{ dbt.type_bigint() }}) as leads,
+        cast(mqls as {{ dbt.type_bigint() }}) as mqls,
+        cast(sqls as {{ dbt.type_bigint() }}) as sqls,
+        cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
+        cast(cohort_leads_with_mql as {{ dbt.type_bigint() }}) as cohort_leads_with_mql,
+        cast(cohort_leads_with_customer as {{ dbt.type_bigint() }}) as cohort_leads_with_customer,
+        cast(cohort_mqls_with_sql as {{ dbt.type_bigint() }}) as cohort_mqls_with_sql,
+        cast(cohort_mqls_with_customer as {{ dbt.type_bigint() }}) as cohort_mqls_with_customer,
+        cast(marketing_cost as {{ money_type() }}) as marketing_cost,
+        cast(media_cost as {{ money_type() }}) as media_cost,
+        cast(sales_cost as {{ money_type() }}) as sales_cost,
+        cast(marketing_cost_lines as {{ dbt.type_bigint() }}) as marketing_cost_lines,
+        cast(media_cost_lines as {{ dbt.type_bigint() }}) as media_cost_lines,
+        cast(sales_cost_lines as {{ dbt.type_bigint() }}) as sales_cost_lines,
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks
+    from grid
 )
 
 select * from final
