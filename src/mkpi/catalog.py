@@ -75,6 +75,15 @@ class Kpi(BaseModel):
     denominator: str | None = None
     value: str | None = None
     dimensions: list[Dimension] = Field(min_length=1)
+    # Where each input comes from: the column of the family's wide measures model
+    # (int_<family>_measures_by_dimension) it reads; an input not listed reads the column of its
+    # own name, e.g. {cohort_leads: leads}.
+    measures: dict[str, str] = Field(default_factory=dict)
+    # The grid rule (conventions.grid): a dimension value other than the total gets rows for this
+    # KPI, in every month, when any of these measure columns adds up to more than 0 over all months
+    # (e.g. [marketing_cost_lines, leads]: a cost line of 0 is activity). Default: the measures
+    # the inputs read.
+    rows_when: list[str] = Field(default_factory=list)
     attributed: bool = False
     # The value (and, for a ratio, the numerator) may be below 0, e.g. romi or a growth rate.
     # Without it the generated expectations require value, numerator and denominator >= 0.
@@ -112,11 +121,30 @@ class Kpi(BaseModel):
             )
             if unknown:
                 raise ValueError(f"{field}: uses {', '.join(unknown)}, which is not in inputs")
+        unknown_inputs = sorted(set(self.measures) - set(self.inputs))
+        if unknown_inputs:
+            raise ValueError(f"measures: maps {', '.join(unknown_inputs)}, which is not in inputs")
+        for field in ("measures", "rows_when"):
+            columns = getattr(self, field)
+            names = columns.values() if isinstance(columns, dict) else columns
+            bad = sorted(name for name in names if not IDENTIFIER.fullmatch(name))
+            if bad:
+                raise ValueError(f"{field}: {', '.join(bad)} is not a column name")
         if self.unit == "rate" and self.may_be_negative:
             raise ValueError("may_be_negative: a rate lies within [0, 1]")
         if self.reconciles_to and ("channel" not in self.dimensions or self.kind not in ADDITIVE):
             raise ValueError("reconciles_to: only a count or sum with a channel dimension adds up")
         return self
+
+    def measure_of(self, name: str) -> str:
+        """The measures-model column an input reads."""
+        return self.measures.get(name, name)
+
+    def activity_measures(self) -> list[str]:
+        """The measure columns whose activity gives a dimension value rows (the grid rule)."""
+        if self.rows_when:
+            return list(self.rows_when)
+        return list(dict.fromkeys(self.measure_of(name) for name in self.inputs))
 
     def formula(self) -> str:
         """The formula as a person reads it."""

@@ -126,6 +126,16 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             "default_attribution_model: markov",
             "field 'default_attribution_model': markov is not in attribution_models",
         ),
+        (
+            "    dimensions: [total]\n",
+            "    dimensions: [total]\n    measures: {cohort_sqls: sqls}\n",
+            "kpi 'lead_to_mql_rate' field 'measures': maps cohort_sqls, which is not in inputs",
+        ),
+        (
+            "    dimensions: [total]\n",
+            "    dimensions: [total]\n    rows_when: [leads or 1]\n",
+            "kpi 'lead_to_mql_rate' field 'rows_when': leads or 1 is not a column name",
+        ),
     ],
     ids=[
         "bad_unit",
@@ -137,6 +147,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         "bad_dimension",
         "count_without_value",
         "unknown_default_model",
+        "measure_of_unknown_input",
+        "rows_when_not_a_column",
     ],
 )
 def test_broken_catalog_fails_with_one_named_line(

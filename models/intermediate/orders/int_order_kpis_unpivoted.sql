@@ -1,38 +1,16 @@
 {#-
     The order KPI rows of fct_kpis: aov, purchase_frequency_12m and repeat_customer_rate, one row per
-    month of the data range (dimension total only), from the catalog's formulas via kpi_columns().
+    month of the data range (dimension total only). Every row from kpi_rows - formula and
+    dimensions from the catalog, measures from the orders measures model int_order_months_aggregated.
 -#}
-{%- set kpis = [
-    ('aov', {'order_revenue': 'order_revenue', 'orders': 'orders'}),
-    ('purchase_frequency_12m', {'orders_12m': 'orders_12m', 'ordering_customers_12m': 'ordering_customers_12m'}),
-    ('repeat_customer_rate', {
-        'repeat_customers_to_date': 'repeat_customers_to_date',
-        'ordering_customers_to_date': 'ordering_customers_to_date'}),
-] -%}
-
 with
 
-monthly as (
+measures as (
     select * from {{ ref('int_order_months_aggregated') }}
 ),
 
-unpivoted as (
-    {% for kpi, inputs in kpis %}
-        select
-            month,
-            'total' as dimension,
-            'all' as dimension_value,
-            cast(null as {{ dbt.type_string() }}) as attribution_model,
-            {{ kpi_columns(kpi, inputs) }}
-        from monthly
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-),
-
 final as (
-    select
-        {{ kpi_long_columns() }}
-    from unpivoted
+    {{ kpi_rows('orders', 'measures') }}
 )
 
 select * from final

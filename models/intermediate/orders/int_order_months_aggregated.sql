@@ -85,6 +85,8 @@ monthly as (
 final as (
     select
         month,
+        'total' as dimension,
+        'all' as dimension_value,
         orders,
         order_revenue,
         orders_12m,

@@ -4,9 +4,11 @@
     in any month). Each row holds the MRR bridge (start MRR, the movements, end MRR), the customer
     counts behind the churn rates, and the LTV inputs: ARPA, the monthly logo churn rate, its mean
     over the month and the previous var ltv_churn_months - 1 months (months of the data range with a
-    rate only), and the CAC of the same month and dimension value from the acquisition family.
-    Every formula is a generated kpi_* macro of the catalog; the total rows feed fct_kpis, the channel
-    rows the per-channel LTV mart.
+    rate only), and the CAC of the same month and dimension value, computed by the catalog's
+    formula from the acquisition measures (int_acquisition_measures_by_dimension; a channel has a
+    CAC where the cac KPI has rows). This is the retention family's wide measures model: every
+    formula is a generated kpi_* macro of the catalog; kpi_rows turns the total rows into the
+    retention KPI rows of fct_kpis, the channel rows feed the per-channel LTV mart.
 -#}
 {%- set ltv_churn_months = var('ltv_churn_months') | int -%}
 {%- if ltv_churn_months < 1 -%}
@@ -28,8 +30,8 @@ months as (
     select * from {{ ref('int_months_spined') }}
 ),
 
-acquisition_kpis as (
-    select * from {{ ref('int_acquisition_kpis_unpivoted') }}
+acquisition_measures as (
+    select * from {{ ref('int_acquisition_measures_by_dimension') }}
 ),
 
 customer_months_by_dimension as (
@@ -70,14 +72,26 @@ bridge as (
     group by month, dimension, dimension_value
 ),
 
+acquisition_cac as (
+    select
+        month,
+        dimension,
+        dimension_value,
+        {{ kpi_value('cac') }} as cac,
+        {{ kpi_has_activity('cac') }} as has_cac
+    from acquisition_measures
+    where dimension in ('total', 'channel')
+),
+
+-- the month's CAC where the cac KPI has a row (the total always; a channel with activity)
 cac as (
     select
         month,
         dimension,
         dimension_value,
-        value as cac
-    from acquisition_kpis
-    where kpi = 'cac' and dimension in ('total', 'channel')
+        cac
+    from acquisition_cac
+    where dimension = 'total' or has_cac
 ),
 
 dimension_values as (
@@ -172,6 +186,7 @@ with_ltv as (
 final as (
     select
         *,
+        {{ gross_margin }} as gross_margin,
         {{ kpi_ltv_cac_ratio('ltv', 'cac') }} as ltv_cac_ratio,
         {{ kpi_cac_payback_months('cac', 'arpa', gross_margin) }} as cac_payback_months
     from with_ltv

@@ -2,7 +2,7 @@
 with
 
 returns as (
-    select * from {{ ref('int_attribution_returns_aggregated') }}
+    select * from {{ ref('int_attribution_measures_by_dimension') }}
 ),
 
 amounts as (

@@ -1,6 +1,7 @@
 {#-
     The monthly MRR bridge and retention KPIs: one row per month of the data range. The KPI columns
-    are the values of fct_kpis (dimension total), pivoted, so the two never disagree.
+    are computed by kpi_value from the same measures (int_mrr_months_aggregated, total rows) and
+    catalog formulas as the values of fct_kpis, so the two never disagree.
 -#}
 {%- set kpis = [
     'logo_churn_rate', 'annual_logo_churn_rate', 'gross_mrr_churn_rate', 'net_revenue_retention',
@@ -13,10 +14,6 @@ mrr_months as (
     select * from {{ ref('int_mrr_months_aggregated') }}
 ),
 
-retention_kpis as (
-    select * from {{ ref('int_retention_kpis_unpivoted') }}
-),
-
 totals as (
     select * from mrr_months
     where dimension = 'total'
@@ -25,12 +22,10 @@ totals as (
 kpi_values as (
     select
         {% for kpi in kpis %}
-            max(case when kpi = '{{ kpi }}' then value end) as {{ kpi }},
+            {{ kpi_value(kpi) }} as {{ kpi }},
         {% endfor %}
         month
-    from retention_kpis
-    where dimension = 'total'
-    group by month
+    from totals
 ),
 
 final as (

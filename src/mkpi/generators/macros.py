@@ -103,6 +103,8 @@ def catalog_metadata(catalog: Catalog) -> list[dict[str, object]]:
                 "family": kpi.family,
                 "kind": kpi.kind,
                 "inputs": list(kpi.inputs),
+                "measures": {name: kpi.measure_of(name) for name in kpi.inputs},
+                "rows_when": kpi.activity_measures(),
                 "unit": kpi.unit,
                 "dimensions": list(kpi.dimensions),
                 "attributed": kpi.attributed,

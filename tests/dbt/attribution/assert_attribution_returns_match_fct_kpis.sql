@@ -1,5 +1,5 @@
 -- The wide mart fct_attribution_returns and fct_kpis give the same ROAS, POAS and ROMI wherever
--- fct_kpis has the row (both read int_attribution_returns_aggregated; this guards the wiring).
+-- fct_kpis has the row (both read int_attribution_measures_by_dimension; this guards the wiring).
 with
 
 kpis as (

@@ -1,13 +1,17 @@
 {#-
-    Revenue, attributed revenue and gross profit next to media and marketing cost, per month x
-    dimension value x attribution model: the inputs of revenue, attributed_revenue, roas, poas and
-    romi. Total rows (dimension `total`, value `all`, attribution_model NULL) carry all revenue and
-    gross profit; channel and campaign rows carry the attributed amounts of each model. Costs come
-    from the acquisition family (its media_cost and marketing_cost rows), so cost is defined once.
+    The attribution measures, wide: revenue, attributed revenue and gross profit next to media and
+    marketing cost, per month x dimension value x attribution model - the inputs of revenue,
+    attributed_revenue, roas, poas and romi, which kpi_rows turns into KPI rows from the catalog.
+    Total rows (dimension `total`, value `all`, attribution_model NULL) carry all revenue and gross
+    profit, which is also their attributed revenue and gross profit (every conversion is credited,
+    `unattributed` included); channel and campaign rows carry the attributed amounts of each model.
+    Costs come from the acquisition measures (int_acquisition_measures_by_dimension), so cost is
+    defined once. credits, media_cost_lines and marketing_cost_lines count the rows behind the
+    amounts: the KPIs' grid rules (catalog rows_when) read them.
 
     Grid: every month of the data range x every channel / campaign that has credit in any month
     (any model; `unattributed` is a channel) or media / marketing cost in any month x every model;
-    the has_* flags say which, so each KPI keeps exactly its own activity (spec "The long KPI table").
+    the has_* flags say which.
     Sums over nothing are 0. Per-credit amounts (doubles) and gross profit are summed with
     exact_sum (each row rounded to 12 decimals, then an exact decimal sum), so every build gives
     the same bits whatever order the rows are added in (DECISIONS.md "Identical rebuilds").
@@ -26,8 +30,8 @@ credits as (
     select * from {{ ref('int_attribution_credits_unioned') }}
 ),
 
-acquisition_kpis as (
-    select * from {{ ref('int_acquisition_kpis_unpivoted') }}
+acquisition_measures as (
+    select * from {{ ref('int_acquisition_measures_by_dimension') }}
 ),
 
 models as (
@@ -39,13 +43,11 @@ costs as (
         month,
         dimension,
         dimension_value,
-        sum(case when kpi = 'media_cost' then value else 0 end) as media_cost,
-        sum(case when kpi = 'marketing_cost' then value else 0 end) as marketing_cost
-    from acquisition_kpis
-    where
-        kpi in ('media_cost', 'marketing_cost')
-        and dimension in ('total', 'channel', 'campaign')
-    group by month, dimension, dimension_value
+        cast(media_cost as double precision) as media_cost,
+        cast(marketing_cost as double precision) as marketing_cost,
+        media_cost_lines,
+        marketing_cost_lines
+    from acquisition_measures
 ),
 
 revenue_by_month as (
@@ -85,7 +87,8 @@ credits_by_value as (
         dimension_value,
         attribution_model,
         {{ exact_sum('attributed_revenue') }} as attributed_revenue,
-        {{ exact_sum('attributed_gross_profit') }} as attributed_gross_profit
+        {{ exact_sum('attributed_gross_profit') }} as attributed_gross_profit,
+        count(*) as credits
     from credit_rows
     group by month, dimension, dimension_value, attribution_model
 ),
@@ -103,11 +106,11 @@ active_values as (
         dimension,
         dimension_value,
         0 as has_credit,
-        case when kpi = 'media_cost' then 1 else 0 end as has_media_cost,
-        case when kpi = 'marketing_cost' then 1 else 0 end as has_marketing_cost
-    from acquisition_kpis
+        case when media_cost_lines > 0 then 1 else 0 end as has_media_cost,
+        case when marketing_cost_lines > 0 then 1 else 0 end as has_marketing_cost
+    from acquisition_measures
     where
-        kpi in ('media_cost', 'marketing_cost')
+        (media_cost_lines > 0 or marketing_cost_lines > 0)
         and dimension in ('channel', 'campaign')
 ),
 
@@ -146,7 +149,7 @@ grid as (
     cross join models
 ),
 
-final as (
+amounts as (
     select
         grid.month,
         grid.dimension,
@@ -163,14 +166,11 @@ final as (
         case
             when grid.dimension = 'total' then cast(coalesce(revenue_by_month.gross_profit, 0) as double precision)
         end as gross_profit,
-        case
-            when grid.dimension <> 'total'
-                then cast(coalesce(credits_by_value.attributed_revenue, 0) as double precision)
-        end as attributed_revenue,
-        case
-            when grid.dimension <> 'total'
-                then cast(coalesce(credits_by_value.attributed_gross_profit, 0) as double precision)
-        end as attributed_gross_profit
+        cast(coalesce(credits_by_value.attributed_revenue, 0) as double precision) as attributed_revenue,
+        cast(coalesce(credits_by_value.attributed_gross_profit, 0) as double precision) as attributed_gross_profit,
+        cast(coalesce(credits_by_value.credits, 0) as {{ dbt.type_bigint() }}) as credits,
+        cast(coalesce(costs.media_cost_lines, 0) as {{ dbt.type_bigint() }}) as media_cost_lines,
+        cast(coalesce(costs.marketing_cost_lines, 0) as {{ dbt.type_bigint() }}) as marketing_cost_lines
     from grid
     left join revenue_by_month
         on
@@ -187,6 +187,28 @@ final as (
             grid.month = costs.month
             and grid.dimension = costs.dimension
             and grid.dimension_value = costs.dimension_value
+),
+
+final as (
+    select
+        month,
+        dimension,
+        dimension_value,
+        attribution_model,
+        has_credit_activity,
+        has_media_cost_activity,
+        has_marketing_cost_activity,
+        media_cost,
+        marketing_cost,
+        revenue,
+        gross_profit,
+        credits,
+        media_cost_lines,
+        marketing_cost_lines,
+        -- the total's attributed amounts are all revenue and gross profit
+        case when dimension = 'total' then revenue else attributed_revenue end as attributed_revenue,
+        case when dimension = 'total' then gross_profit else attributed_gross_profit end as attributed_gross_profit
+    from amounts
 )
 
 select * from final
