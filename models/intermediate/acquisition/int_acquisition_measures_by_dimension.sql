@@ -10,6 +10,14 @@
     counts in that campaign's sales_cost (campaign CAC); the sales_cost KPI itself has no campaign
     rows (catalog). Campaign rows leave out leads and costs without a campaign id.
 -#}
+{%- set measure_columns = [
+    'leads', 'mqls', 'sqls', 'new_customers',
+    'cohort_leads_with_mql', 'cohort_leads_with_customer',
+    'cohort_mqls_with_sql', 'cohort_mqls_with_customer',
+    'marketing_cost', 'media_cost', 'sales_cost',
+    'marketing_cost_lines', 'media_cost_lines', 'sales_cost_lines',
+    'impressions', 'clicks',
+] %}
 
 with
 
@@ -21,78 +29,29 @@ measures as (
     select * from {{ ref('int_funnel_measures_aggregated') }}
 ),
 
+{#- the same measures under each dimension: the total, the channel, the campaign (a cost line's
+    campaign is its own: sales cost with a campaign id is that campaign's) -#}
+{%- set dimensions = [
+    ('total', "'all'", none),
+    ('channel', 'channel', none),
+    ('campaign', 'campaign_id', 'campaign_id is not null'),
+] %}
+
 measures_by_dimension as (
-    select
-        month,
-        'total' as dimension,
-        'all' as dimension_value,
-        leads,
-        mqls,
-        sqls,
-        new_customers,
-        cohort_leads_with_mql,
-        cohort_leads_with_customer,
-        cohort_mqls_with_sql,
-        cohort_mqls_with_customer,
-        marketing_cost,
-        media_cost,
-        sales_cost,
-        marketing_cost_lines,
-        media_cost_lines,
-        sales_cost_lines,
-        impressions,
-        clicks
-    from measures
-
-    union all
-
-    select
-        month,
-        'channel' as dimension,
-        channel as dimension_value,
-        leads,
-        mqls,
-        sqls,
-        new_customers,
-        cohort_leads_with_mql,
-        cohort_leads_with_customer,
-        cohort_mqls_with_sql,
-        cohort_mqls_with_customer,
-        marketing_cost,
-        media_cost,
-        sales_cost,
-        marketing_cost_lines,
-        media_cost_lines,
-        sales_cost_lines,
-        impressions,
-        clicks
-    from measures
-
-    union all
-
-    -- a cost line's campaign is its own: sales cost with a campaign id is that campaign's
-    select
-        month,
-        'campaign' as dimension,
-        campaign_id as dimension_value,
-        leads,
-        mqls,
-        sqls,
-        new_customers,
-        cohort_leads_with_mql,
-        cohort_leads_with_customer,
-        cohort_mqls_with_sql,
-        cohort_mqls_with_customer,
-        marketing_cost,
-        media_cost,
-        sales_cost,
-        marketing_cost_lines,
-        media_cost_lines,
-        sales_cost_lines,
-        impressions,
-        clicks
-    from measures
-    where campaign_id is not null
+    {%- for dimension, value, condition in dimensions %}
+        select
+            month,
+            '{{ dimension }}' as dimension,
+            {{ value }} as dimension_value,
+            {{ measure_columns | join(', ') }}
+        from measures
+        {%- if condition %}
+            where {{ condition }}
+        {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 monthly as (
