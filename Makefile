@@ -67,9 +67,10 @@ load-and-build-postgres: setup
 build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
+# two workers, one test module each (module fixtures build once): about 11 min instead of 18
 pytest: setup
 	bash scripts/install_chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 ## benchmark: time the build at 10k/100k/1M leads against raw SQL and PostgreSQL (writes BENCHMARKS.md)
 benchmark: setup
