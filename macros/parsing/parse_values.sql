@@ -118,20 +118,20 @@
     connector rows (typed where they landed) `.`; `is_file_row` tells them apart.
 -#}
 {% macro parse_raw_number(expression) -%}
-    {%- set mark = file_decimal_mark() -%}
-    {%- if mark == '.' -%}
-        {{ parse_number(expression) }}
-    {%- else -%}
-        case when is_file_row then {{ parse_number(expression, mark) }} else {{ parse_number(expression) }} end
-    {%- endif -%}
+    {{ parse_by_row_origin(parse_number, expression) }}
 {%- endmacro %}
 
 {% macro parse_raw_integer(expression) -%}
+    {{ parse_by_row_origin(parse_integer, expression) }}
+{%- endmacro %}
+
+{#- `parser` (parse_number or parse_integer) with var decimal_mark for file rows, `.` for others. -#}
+{% macro parse_by_row_origin(parser, expression) -%}
     {%- set mark = file_decimal_mark() -%}
     {%- if mark == '.' -%}
-        {{ parse_integer(expression) }}
+        {{ parser(expression) }}
     {%- else -%}
-        case when is_file_row then {{ parse_integer(expression, mark) }} else {{ parse_integer(expression) }} end
+        case when is_file_row then {{ parser(expression, mark) }} else {{ parser(expression) }} end
     {%- endif -%}
 {%- endmacro %}
 

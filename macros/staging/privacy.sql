@@ -75,3 +75,9 @@
         else {{ salted_email_hash(expression) }}
     end
 {%- endmacro %}
+
+{#- Email-shaped text inside a malformed row's line is removed: the line is kept for the rejects,
+    its addresses are not (mask_emails replaces a whole value by a token instead, to keep joins). -#}
+{% macro strip_emails(expression) -%}
+    regexp_replace({{ expression }}, {{ email_pattern() }}, '(email removed)', 'g')
+{%- endmacro %}

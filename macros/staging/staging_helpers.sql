@@ -237,13 +237,6 @@ keyed as (
     end
 {%- endmacro %}
 
-{#- Email-shaped text in a malformed row's line is masked: the line is kept, the address is not. -#}
-{% macro strip_emails(expression) -%}
-    regexp_replace(
-        {{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '(email removed)', 'g'
-    )
-{%- endmacro %}
-
 {# `raw` held a value that its parser could not read. #}
 {% macro is_unreadable(raw, parsed) -%}
     ({{ raw }} is not null and {{ parsed }} is null)

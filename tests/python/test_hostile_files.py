@@ -279,15 +279,22 @@ UNREADABLE = [
 ]
 
 
-@pytest.mark.parametrize(("variables", "message"), UNREADABLE)
-def test_a_file_not_in_the_encoding_is_one_line_on_duckdb(
-    variables: dict, message: str, raw_dirs, tmp_path: Path
-) -> None:
+def unreadable_folder(raw_dirs: dict[str, Path], tmp_path: Path) -> Path:
+    """The Nordic folder with a costs file holding a Windows-1252 euro sign (not UTF-8, not
+    latin-1) and an ASCII campaigns file."""
     folder = tmp_path / "raw"
     shutil.copytree(raw_dirs["nordic"], folder)
     shutil.copy(FIXTURES / "unreadable" / "costs.csv", folder / "costs.csv")
     campaigns = "campaign_id;campaign_name;channel;started_on;ended_on\nc1;Brand;Google Ads;;\n"
     (folder / "campaigns.csv").write_text(campaigns, encoding="ascii")
+    return folder
+
+
+@pytest.mark.parametrize(("variables", "message"), UNREADABLE)
+def test_a_file_not_in_the_encoding_is_one_line_on_duckdb(
+    variables: dict, message: str, raw_dirs, tmp_path: Path
+) -> None:
+    folder = unreadable_folder(raw_dirs, tmp_path)
     result, _ = run_dbt(
         ["run", "--select", "stg_seeds__fx_rates"], folder, tmp_path, "duck", None, variables
     )
@@ -302,11 +309,7 @@ def test_a_file_not_in_the_encoding_is_one_line_on_duckdb(
 def test_a_file_not_in_the_encoding_is_one_line_in_the_loader(
     variables: dict, message: str, raw_dirs, tmp_path: Path, pg_settings: PgSettings
 ) -> None:
-    folder = tmp_path / "raw"
-    shutil.copytree(raw_dirs["nordic"], folder)
-    shutil.copy(FIXTURES / "unreadable" / "costs.csv", folder / "costs.csv")
-    campaigns = "campaign_id;campaign_name;channel;started_on;ended_on\nc1;Brand;Google Ads;;\n"
-    (folder / "campaigns.csv").write_text(campaigns, encoding="ascii")
+    folder = unreadable_folder(raw_dirs, tmp_path)
     _, env = fresh_pg_database(pg_settings, "marketing_hostile_unreadable")
     result = load_postgres(folder, env, variables)
     assert result.returncode == 2

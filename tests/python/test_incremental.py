@@ -16,7 +16,6 @@ PostgreSQL too, compared with DuckDB's full refresh to 1e-9 (two databases, two 
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
 from collections import Counter
 from datetime import timedelta
@@ -27,6 +26,7 @@ import duckdb
 import pytest
 from compare_builds import same_number
 from dbt_runner import fresh_pg_database, mkpi, run_dbt
+from marts_fingerprint import rows_digest
 
 from mkpi.pg import PgSettings, connect
 
@@ -229,19 +229,13 @@ KPIS_IN_ORDER = "select * from marts.fct_kpis order by all"
 def kpis_digest(database: Path) -> tuple[str, int]:
     """md5 of fct_kpis exported as CSV in one order (every column, doubles written with all 17
     significant digits so one bit of difference shows), and its row count."""
-    return rows_digest(rows(database, KPIS_IN_ORDER))
+    return digest_and_count(rows(database, KPIS_IN_ORDER))
 
 
-def rows_digest(found: list[tuple]) -> tuple[str, int]:
-    """md5 of rows written as CSV lines (floats by repr, exact to the bit), and the count."""
-    digest = hashlib.md5()
-    for row in found:
-        line = ",".join(
-            "" if value is None else repr(value) if isinstance(value, float) else str(value)
-            for value in row
-        )
-        digest.update(line.encode() + b"\n")
-    return digest.hexdigest(), len(found)
+def digest_and_count(found: list[tuple]) -> tuple[str, int]:
+    """marts_fingerprint.rows_digest as (md5, rows)."""
+    digest = rows_digest(found)
+    return str(digest["md5"]), int(str(digest["rows"]))
 
 
 @pytest.mark.parametrize(
@@ -308,7 +302,7 @@ def test_incremental_on_postgres_equals_the_full_refresh(
 
 
 def pg_kpis_digest(settings: PgSettings) -> tuple[str, int]:
-    """rows_digest of PostgreSQL's fct_kpis, in the order of KPIS_IN_ORDER (text compared byte
+    """The digest of PostgreSQL's fct_kpis, in the order of KPIS_IN_ORDER (text compared byte
     by byte, NULLs last, as DuckDB orders)."""
     connection = connect(settings)
     with connection.cursor() as cursor:
@@ -319,7 +313,7 @@ def pg_kpis_digest(settings: PgSettings) -> tuple[str, int]:
         )
         found = cursor.fetchall()
     connection.close()
-    return rows_digest(found)
+    return digest_and_count(found)
 
 
 def test_a_row_older_than_the_lookback_fails_the_reconciliation(

@@ -128,24 +128,37 @@ def _late_condition(table: str, cutoff: datetime, late_days: int) -> str:
     )
 
 
-def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> tuple[str, ...]:
-    """Append the hard cases to the in-memory touchpoints (see the module docstring)."""
+def _copy_row(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    order_by: str,
+    values: dict[str, str],
+) -> None:
+    """Append to `table` a copy of its first row matching `where` (in `order_by` order), with
+    `values` (SQL expressions, cast to each column's type) replacing its columns."""
     column_type = dict(
-        connection.execute("select column_name, column_type from (describe touchpoints)").fetchall()
+        connection.execute(f"select column_name, column_type from (describe {table})").fetchall()
+    )
+    replaced = ", ".join(
+        f"cast({expression} as {column_type[column]}) as {column}"
+        for column, expression in values.items()
+    )
+    connection.execute(
+        f"insert into {table} select * replace ({replaced})"
+        f" from {table} where {where} order by {order_by} limit 1"
     )
 
+
+def _add_edge_rows(connection: duckdb.DuckDBPyConnection, cutoff: datetime) -> tuple[str, ...]:
+    """Append the hard cases to the in-memory touchpoints (see the module docstring)."""
+    new_day = _at(cutoff + timedelta(hours=12))
+
     def copy_touch(where: str, **values: str) -> None:
-        """Append a copy of the first touch matching `where`, with `values` (SQL expressions,
-        cast to each column's type) replacing its columns; every copy is dated on the new day."""
-        values.setdefault("occurred_at", _at(cutoff + timedelta(hours=12)))
-        replaced = ", ".join(
-            f"cast({expression} as {column_type[column]}) as {column}"
-            for column, expression in values.items()
-        )
-        connection.execute(
-            f"insert into touchpoints select * replace ({replaced})"
-            f" from touchpoints where {where} order by occurred_at, touchpoint_id limit 1"
-        )
+        """Append a copy of the first touch matching `where`, with `values` replacing its columns;
+        every copy is dated on the new day."""
+        values.setdefault("occurred_at", new_day)
+        _copy_row(connection, "touchpoints", where, "occurred_at, touchpoint_id", values)
 
     added = []
     identified = connection.execute(
@@ -232,20 +245,11 @@ def _add_lead_status_edges(
     the re-read window: one whose lead arrives on the new day (an orphan before, clean after: its
     visitor's anonymous touches move onto that lead), the touches of a converting lead that a
     conflicting new row (`duplicate_key`) rejects, and a touch whose lead never arrives."""
-    column_type = dict(
-        connection.execute("select column_name, column_type from (describe leads)").fetchall()
-    )
+    new_day = _at(cutoff + timedelta(hours=12))
 
     def copy_lead(where: str, **values: str) -> None:
-        values.setdefault("created_at", _at(cutoff + timedelta(hours=12)))
-        replaced = ", ".join(
-            f"cast({expression} as {column_type[column]}) as {column}"
-            for column, expression in values.items()
-        )
-        connection.execute(
-            f"insert into leads select * replace ({replaced})"
-            f" from leads where {where} order by lead_id limit 1"
-        )
+        values.setdefault("created_at", new_day)
+        _copy_row(connection, "leads", where, "lead_id", values)
 
     at = _at(cutoff)
     old = f"{_time('occurred_at')} < {at} - interval 10 day"
