@@ -46,7 +46,8 @@ mypy: setup
 # the connector models are disabled unless var raw_inputs selects them (sqlfluff skips disabled
 # models): a second pass lints them, and what reads them, with every input enabled
 CONNECTOR_SQL := models/staging/hubspot models/staging/google_ads models/staging/facebook_ads \
-	models/staging/linkedin_ads models/staging/marketing models/marts/data_quality tests/dbt/staging
+	models/staging/linkedin_ads models/staging/ga4 models/staging/search_console \
+	models/staging/stripe models/staging/shopify models/staging/marketing models/marts/data_quality tests/dbt/staging
 
 sqlfluff: setup
 	$(BIN)/sqlfluff lint models tests/dbt analyses --processes 2

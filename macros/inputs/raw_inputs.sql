@@ -15,10 +15,10 @@
         'costs': ['google_ads', 'facebook_ads', 'linkedin_ads', 'files'],
         'leads': ['hubspot', 'files'],
         'deals': ['hubspot', 'files'],
-        'touchpoints': ['files'],
-        'subscriptions': ['files'],
-        'orders': ['files'],
-        'keyword_rankings': ['files'],
+        'touchpoints': ['ga4', 'files'],
+        'subscriptions': ['stripe', 'files'],
+        'orders': ['shopify', 'files'],
+        'keyword_rankings': ['search_console', 'files'],
     }) }}
 {% endmacro %}
 
@@ -123,7 +123,9 @@
         cast(null as {{ dbt.type_string() }}) as mkpi_malformed_row,
         false as is_file_row
     from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
-    where reject_reason is null
+    where
+        reject_reason is null
+        and source_table = '{{ input_name }}.{{ connector_landed_table(input_name, table_name) }}'
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
@@ -139,7 +141,13 @@
     {{ return(models) }}
 {% endmacro %}
 
-{#- The landed table each connector contract model reconciles against (docs/connectors.md). -#}
+{#-
+    The landed table whose rows become the contract rows of a connector contract model
+    (docs/connectors.md); its rows carry `source_table` = `<input>.<landed table>`. A contract
+    model may also account for rows of other landed tables folded into its rows (Shopify's order
+    lines): those carry their own `source_table` and are never contract rows. Search Console reads
+    the bulk export's table when the connector's report table is not landed.
+-#}
 {% macro connector_landed_table(input_name, table_name) %}
     {%- set tables = {
         ('hubspot', 'leads'): 'contact',
@@ -150,15 +158,36 @@
         ('facebook_ads', 'costs'): 'basic_ad',
         ('linkedin_ads', 'campaigns'): 'campaign_history',
         ('linkedin_ads', 'costs'): 'ad_analytics_by_campaign',
+        ('ga4', 'touchpoints'): 'events_flat',
+        ('search_console', 'keyword_rankings'): 'keyword_site_report_by_site',
+        ('stripe', 'subscriptions'): 'invoice_line_item',
+        ('shopify', 'orders'): 'order',
     } -%}
-    {{ return(tables[(input_name, table_name)]) }}
+    {%- set landed = tables[(input_name, table_name)] -%}
+    {%- if (input_name, table_name) == ('search_console', 'keyword_rankings') and execute
+        and not landed_table_exists(source('search_console', 'keyword_site_report_by_site')) -%}
+        {%- set landed = 'searchdata_site_impression' -%}
+    {%- endif -%}
+    {{ return(landed) }}
+{% endmacro %}
+
+{#-
+    Every landed table a connector contract model accounts for: [(landed table, is the table whose
+    rows become contract rows), ...]; the reconciliation has one row per landed table.
+-#}
+{% macro connector_accounted_tables(input_name, table_name) %}
+    {%- set tables = [(connector_landed_table(input_name, table_name), true)] -%}
+    {%- if (input_name, table_name) == ('shopify', 'orders') -%}
+        {%- do tables.append(('order_line', false)) -%}
+    {%- endif -%}
+    {{ return(tables) }}
 {% endmacro %}
 
 {#- The connector contract models whose rows carry UTM values matched to campaigns. -#}
 {% macro connector_models_with_utm() %}
     {%- set models = [] -%}
     {%- for input_name, table_name in connector_contract_models() -%}
-        {%- if (input_name, table_name) in [('hubspot', 'leads')] -%}
+        {%- if (input_name, table_name) in [('hubspot', 'leads'), ('ga4', 'touchpoints')] -%}
             {%- do models.append((input_name, table_name)) -%}
         {%- endif -%}
     {%- endfor -%}

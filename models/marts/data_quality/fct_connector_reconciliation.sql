@@ -10,17 +10,24 @@
 with
 
 {% for input_name, table_name in contract_models %}
-    {{ input_name }}__{{ table_name }} as (
+{%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) %}
+    {{ input_name }}__{{ landed_table }} as (
+        -- rows of a landed table folded into the contract rows of another (is_contract_table
+        -- false: Shopify's order lines) are all collapsed, none is a contract row
         select
             '{{ input_name }}' as input_name,
-            '{{ connector_landed_table(input_name, table_name) }}' as landed_table,
+            '{{ landed_table }}' as landed_table,
             sum(landed_rows) as landed_rows,
-            sum(case when reject_reason is null then 1 else 0 end) as contract_rows,
-            sum(case when reject_reason is null then landed_rows - 1 else 0 end) as collapsed_rows,
+            sum(case when reject_reason is null then {{ 1 if is_contract_table else 0 }} else 0 end)
+                as contract_rows,
+            sum(case when reject_reason is null then landed_rows - {{ 1 if is_contract_table else 0 }} else 0 end)
+                as collapsed_rows,
             sum(case when reject_reason is not null then landed_rows else 0 end) as rejected_rows
         from {{ ref('contract_' ~ input_name ~ '__' ~ table_name) }}
+        where source_table = '{{ input_name }}.{{ landed_table }}'
     ),
 
+{% endfor %}
 {% endfor %}
 unioned as (
     -- typed and empty when no connector is selected
@@ -33,8 +40,10 @@ unioned as (
         0 as rejected_rows
     where 1 = 0
     {% for input_name, table_name in contract_models %}
+        {%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) %}
         union all
-        select * from {{ input_name }}__{{ table_name }}
+        select * from {{ input_name }}__{{ landed_table }}
+        {%- endfor %}
     {% endfor %}
 ),
 
