@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from psycopg2.extensions import cursor as PgCursor
 
 COPY_BUFFER_BYTES = 1 << 20
+# GA4's nested event export, which only the DuckDB build reads (a warehouse gets the flat
+# one-row-per-event table `ga4.events_flat` instead: docs/connectors.md)
+NESTED_ONLY_TABLES = {("ga4", "events")}
 
 
 class LoadError(Exception):
@@ -226,6 +229,8 @@ def plan_load(folder: Path, schema: str) -> list[RawFile]:
     for input_name in ("files", *CONNECTOR_INPUTS):
         target_schema = schema if input_name == "files" else input_name
         for table, path in _table_files(folder / input_name).items():
+            if (input_name, table) in NESTED_ONLY_TABLES:
+                continue
             planned.append(RawFile(table, path, target_schema))
     return planned
 

@@ -42,4 +42,13 @@ CONNECTOR_INPUTS: tuple[str, ...] = (
     "stripe",
     "shopify",
 )
-CONNECTOR_REJECTING_TABLES: tuple[str, ...] = ("hubspot.contact", "hubspot.deal")
+CONNECTOR_REJECTING_TABLES: tuple[str, ...] = (
+    "hubspot.contact",
+    "hubspot.deal",
+    "ga4.events_flat",
+    "search_console.keyword_site_report_by_site",
+    "search_console.searchdata_site_impression",
+    "stripe.invoice_line_item",
+    "shopify.order",
+    "shopify.order_line",
+)
