@@ -269,7 +269,8 @@ def type_landed_columns(settings: PgSettings) -> dict[str, str]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "select table_schema, table_name, column_name from information_schema.columns"
-                " where table_schema in ('hubspot', 'google_ads', 'facebook_ads', 'linkedin_ads')"
+                " where table_schema in ('hubspot', 'google_ads', 'facebook_ads', 'linkedin_ads',"
+                " 'ga4', 'search_console', 'stripe', 'shopify')"
             )
             for schema, table, column in cursor.fetchall():
                 relation, name = f'"{schema}"."{table}"', f'"{column}"'
