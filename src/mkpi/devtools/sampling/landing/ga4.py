@@ -33,6 +33,7 @@ from mkpi.devtools.sampling.web import LANDING_PAGES
 GA4 = "ga4"
 GA4_STREAM = (8, 1)  # seed spawn key: the landing's own stream is (8,)
 MICROS = 1_000_000
+DAY_US = 86_400 * MICROS
 
 # (source, medium) pairs sessions carry; `DIRECT` is GA4's own spelling of no source
 DIRECT = ("(direct)", "(none)")
@@ -323,10 +324,21 @@ def _split_engagement(
     return upto - before
 
 
+def _spans(sessions: Sessions, rng: np.random.Generator) -> np.ndarray:
+    """How long after its landing events a session's other events spread: by its engagement;
+    half of the sessions starting in the last half hour of a UTC day run past midnight."""
+    n = len(sessions)
+    span = (np.maximum(sessions.engaged_ms, 5_000) * 1_500).astype(np.int64)
+    to_midnight = DAY_US - sessions.start_us % DAY_US
+    late = (to_midnight < 1_800 * MICROS) & (rng.random(n) < 0.5)
+    overrun = to_midnight + rng.integers(60, 900, n) * MICROS
+    return np.where(late, np.maximum(span, overrun), span)
+
+
 def build_events(sessions: Sessions, rng: np.random.Generator) -> Events:
     n = len(sessions)
     early_us = np.where(sessions.early, rng.integers(1_000, 1_500_000, n), 0)
-    span_us = (np.maximum(sessions.engaged_ms, 5_000) * 1_500).astype(np.int64)
+    span_us = _spans(sessions, rng)
     parts: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
     # session_start, with the landing URL
     everyone = np.arange(n)
