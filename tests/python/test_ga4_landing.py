@@ -98,7 +98,9 @@ class Campaigns:
             ("linkedin_ads", "campaign_history"),
         ):
             for row in _rows(root / platform / f"{table}.csv"):
-                rows.append({"campaign_id": f"{platform}:{row['id']}", "campaign_name": row["name"]})
+                rows.append(
+                    {"campaign_id": f"{platform}:{row['id']}", "campaign_name": row["name"]}
+                )
         return rows
 
     def match(self, utm_id: str, utm_campaign: str) -> str:
@@ -196,7 +198,9 @@ def sessionise(events: Rows, campaigns: Campaigns) -> tuple[dict[str, dict[str, 
             "landing_page": _path(landing) if landing else "",
             "pageviews": str(pages) if pages else "",
             "engaged_seconds": str(sum(engaged) // 1000) if engaged else "",
-            "created_lead": "true" if any(e["event_name"] == "generate_lead" for e in rows) else "false",
+            "created_lead": "true"
+            if any(e["event_name"] == "generate_lead" for e in rows)
+            else "false",
         }
     return out, rejected
 

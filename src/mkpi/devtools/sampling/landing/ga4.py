@@ -694,9 +694,7 @@ def touchpoint_id_maps(
         (_id_text(touch_ids, number), f"ga4:{v}:{sid}")
         for number, v, sid in zip(numbers, visitor, sessions.session_id, strict=True)
     ]
-    visitors = dict(
-        zip((_id_text(visitor_ids, v) for v in sessions.visitor), visitor, strict=True)
-    )
+    visitors = dict(zip((_id_text(visitor_ids, v) for v in sessions.visitor), visitor, strict=True))
     return touch_rows, sorted(visitors.items())
 
 
@@ -718,4 +716,3 @@ def _id_text(ids: Ids, number: int) -> str:
 
 def _path(path: Path) -> str:
     return str(path).replace("'", "''")
-
