@@ -433,46 +433,39 @@ def _campaign_lists(plans: tuple[CampaignPlan, ...]) -> dict[str, list[str]]:
     }
 
 
-def _frames(sessions: Sessions, events: Events) -> tuple[pd.DataFrame, pd.DataFrame]:
-    session_frame = pd.DataFrame(
-        {
-            "s": np.arange(len(sessions)),
-            "pseudo_random": sessions.pseudo_random,
-            "first_seen": sessions.first_seen,
-            "user_id": sessions.user_id,
-            "sid": sessions.session_id,
-            "snum": sessions.session_number,
-            "start_us": sessions.start_us,
-            "mode": sessions.mode,
-            "pair": sessions.pair,
-            "shout": sessions.shout,
-            "campaign": sessions.campaign,
-            "empty_name": sessions.empty_name,
-            "landing": sessions.landing,
-            "host": sessions.host,
-            "query": sessions.query,
-        },
-        copy=False,
-    )
-    event_frame = pd.DataFrame(
-        {
-            "seq": np.arange(len(events)),
-            "s": events.session,
-            "kind": events.kind,
-            "offset_us": events.offset_us,
-            "page": events.page,
-            "engagement_ms": events.engagement_ms,
-            "has_user": events.has_user,
-            "ping": events.ping,
-        },
-        copy=False,
-    )
-    return session_frame, event_frame
+def event_frame(sessions: Sessions, events: Events) -> pd.DataFrame:
+    """One row per event with its session's codes, in the export's order (time, then position),
+    so DuckDB renders it with projections only: no join, no sort."""
+    session = events.session
+    timestamp = sessions.start_us[session] + events.offset_us
+    order = np.argsort(timestamp, kind="stable")
+    columns = {
+        "event_timestamp": timestamp,
+        "kind": events.kind,
+        "page": events.page,
+        "engagement_ms": events.engagement_ms,
+        "has_user": events.has_user,
+        "ping": events.ping,
+        "pseudo_random": sessions.pseudo_random[session],
+        "first_seen": sessions.first_seen[session],
+        "user_id": sessions.user_id[session],
+        "sid": sessions.session_id[session],
+        "snum": sessions.session_number[session],
+        "mode": sessions.mode[session],
+        "pair": sessions.pair[session],
+        "shout": sessions.shout[session],
+        "campaign": sessions.campaign[session],
+        "empty_name": sessions.empty_name[session],
+        "landing": sessions.landing[session],
+        "host": sessions.host[session],
+        "query": sessions.query[session],
+    }
+    return pd.DataFrame({name: values[order] for name, values in columns.items()}, copy=False)
 
 
 def flat_sql(plans: tuple[CampaignPlan, ...], pairs: tuple[tuple[str, str], ...]) -> str:
     """One row per event with the flat columns plus what the nested export needs; reads the
-    registered frames `ga4_sessions` and `ga4_events`."""
+    registered frame `ga4_events` (see `event_frame`)."""
     lists = _campaign_lists(plans)
     sources = _sql_list([p[0] for p in pairs])
     media = _sql_list([p[1] for p in pairs])
@@ -499,32 +492,31 @@ def flat_sql(plans: tuple[CampaignPlan, ...], pairs: tuple[tuple[str, str], ...]
             CASE WHEN landing = 0 AND query = 0 AND host = 1 THEN ''
                  ELSE {pick(pages, "landing")} END
                 || {_sql_list(QUERIES)}[query + 1] AS landing_tail
-        FROM ga4_sessions
+        FROM ga4_events
     ),
     events AS (
         SELECT
-            e.seq,
-            s.start_us + e.offset_us AS event_timestamp,
-            {_sql_list(EVENT_NAMES)}[e.kind + 1] AS event_name,
-            CASE WHEN NOT e.ping THEN s.visitor END AS user_pseudo_id,
-            CASE WHEN e.has_user THEN CAST(s.user_id AS VARCHAR) END AS user_id,
+            s.event_timestamp,
+            {_sql_list(EVENT_NAMES)}[s.kind + 1] AS event_name,
+            CASE WHEN NOT s.ping THEN s.visitor END AS user_pseudo_id,
+            CASE WHEN s.has_user THEN CAST(s.user_id AS VARCHAR) END AS user_id,
             s.sid AS ga_session_id,
             s.snum AS ga_session_number,
             CASE
-                WHEN e.page = -2 THEN s.host_text || s.landing_tail
-                WHEN e.page >= 0 THEN s.host_text || {pages}[e.page + 1]
+                WHEN s.page = -2 THEN s.host_text || s.landing_tail
+                WHEN s.page >= 0 THEN s.host_text || {pages}[s.page + 1]
             END AS page_location,
-            CASE WHEN e.engagement_ms >= 0 THEN e.engagement_ms END AS engagement_time_msec,
-            CASE WHEN e.kind = 0 AND (s.mode = {PARAM}
+            CASE WHEN s.engagement_ms >= 0 THEN s.engagement_ms END AS engagement_time_msec,
+            CASE WHEN s.kind = 0 AND (s.mode = {PARAM}
                     OR (s.mode = {MANUAL} AND s.utm_id IS NOT NULL)) THEN s.source END
                 AS param_source,
-            CASE WHEN e.kind = 0 AND (s.mode = {PARAM}
+            CASE WHEN s.kind = 0 AND (s.mode = {PARAM}
                     OR (s.mode = {MANUAL} AND s.utm_id IS NOT NULL)) THEN s.medium END
                 AS param_medium,
-            CASE WHEN e.kind = 0 AND s.mode IN ({PARAM}, {CROSS})
+            CASE WHEN s.kind = 0 AND s.mode IN ({PARAM}, {CROSS})
                     AND NOT (s.mode = {CROSS} AND s.is_google) THEN s.utm_name END
                 AS param_campaign,
-            CASE WHEN e.kind = 0 AND s.mode IN ({PARAM}, {CROSS})
+            CASE WHEN s.kind = 0 AND s.mode IN ({PARAM}, {CROSS})
                     AND NOT (s.mode = {CROSS} AND s.is_google) THEN s.utm_id END
                 AS param_campaign_id,
             CASE WHEN s.mode = {MANUAL} THEN s.source END AS session_manual_source,
@@ -540,9 +532,8 @@ def flat_sql(plans: tuple[CampaignPlan, ...], pairs: tuple[tuple[str, str], ...]
                 AS session_google_ads_campaign_id,
             CASE WHEN s.mode = {CROSS} AND s.is_google THEN s.campaign_name END
                 AS session_google_ads_campaign_name,
-            CASE WHEN e.kind = 3 THEN 90 END AS percent_scrolled
-        FROM ga4_events AS e
-        INNER JOIN session_text AS s ON e.s = s.s
+            CASE WHEN s.kind = 3 THEN 90 END AS percent_scrolled
+        FROM session_text AS s
     )
     SELECT
         strftime(make_timestamp(event_timestamp), '%Y%m%d') AS event_date,
@@ -657,12 +648,10 @@ def write_ga4(
         stale = folder / f"events_flat.{other}"
         if other != fmt and stale.exists():
             stale.unlink()
-    session_frame, event_frame = _frames(sessions, events)
-    con.register("ga4_sessions", session_frame)
-    con.register("ga4_events", event_frame)
+    con.register("ga4_events", event_frame(sessions, events))
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE ga4_flat AS {flat_sql(plans, pairs)}")
-        ordered = "(SELECT * FROM ga4_flat ORDER BY event_timestamp, seq)"
+        ordered = "ga4_flat"
         columns = ", ".join(FLAT_COLUMNS)
         options = "HEADER" if fmt == "csv" else "FORMAT PARQUET, COMPRESSION ZSTD"
         flat_path = folder / f"events_flat.{fmt}"
@@ -674,7 +663,6 @@ def write_ga4(
         )
         rows = con.execute("SELECT count(*) FROM ga4_flat").fetchall()[0]
     finally:
-        con.unregister("ga4_sessions")
         con.unregister("ga4_events")
         con.execute("DROP TABLE IF EXISTS ga4_flat")
     count = int(rows[0]) if rows else 0
