@@ -131,6 +131,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="markdown report to update (default: BENCHMARKS.md in the project)",
     )
+    parser.add_argument(
+        "--ga4-events",
+        type=parse_count,
+        default=None,
+        metavar="N",
+        help="only the GA4 sessionisation benchmark: a synthetic nested export of N events"
+        " (10M accepted), `dbt run --select contract_ga4__touchpoints` against a plain DuckDB"
+        " group-by over the same file",
+    )
+
+
+def parse_count(text: str) -> int:
+    """A count like 10000000, 10_000_000, 10M or 500k."""
+    value = text.strip().lower().replace("_", "").replace(",", "")
+    factor = 1
+    if value and value[-1] in "km":
+        factor = 1_000 if value[-1] == "k" else 1_000_000
+        value = value[:-1]
+    try:
+        count = int(float(value) * factor)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r}") from error
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"needs at least one: {text!r}")
+    return count
 
 
 # ------------------------------------------------------------------------------ results
@@ -795,6 +820,7 @@ def argv_from(args: argparse.Namespace) -> list[str]:
         ("--step-timeout", args.step_timeout),
         ("--validation", args.validation),
         ("--validation-baseline", args.validation_baseline),
+        ("--ga4-events", getattr(args, "ga4_events", None)),
     ):
         if value is not None:
             argv += [option, str(value)]
@@ -833,6 +859,8 @@ def measure(args: argparse.Namespace) -> int:
         timeout=args.step_timeout,
         unit_tests=args.unit_tests,
     )
+    if args.ga4_events is not None:
+        return run_ga4(ctx, args.ga4_events)
     tiers = [DEFAULT_TIERS[0]] if args.quick else args.tiers
     incremental = not args.no_incremental and not args.no_single_build
     results: dict[str, Any] = {
@@ -864,6 +892,133 @@ def measure(args: argparse.Namespace) -> int:
     if results["postgres"] and results["postgres"]["notes"]:
         problems.append(results["postgres"])
     return 1 if problems else 0
+
+
+# ------------------------------------------------------------------------------ GA4
+GA4_MODEL = "contract_ga4__touchpoints"
+GA4_FILES_LEADS = 300  # the other contract tables come from a small sample
+
+
+def _child(ctx: Context, name: str, log_dir: Path, arguments: list[str]) -> StepResult:
+    measured = run_measured(
+        [ctx.python, "-m", "mkpi.devtools.bench.ga4", *arguments],
+        log_dir / f"{name}.log", env=_env(ctx), cwd=ctx.root, timeout=ctx.timeout,
+    )  # fmt: skip
+    return _step(name, measured)
+
+
+def ga4_data(ctx: Context, events: int, folder: Path) -> tuple[Path, list[StepResult]]:
+    """`<folder>/data`: the synthetic nested export (cached by events and seed) and `files/`
+    from a small contract sample (touchpoints left out: GA4 sends them)."""
+    data = folder / "data"
+    steps: list[StepResult] = []
+    marker = data / "ga4" / f".complete-{events}-{ctx.seed}"
+    if not marker.is_file():
+        fresh_dir(data / "ga4")
+        step = _child(
+            ctx, "write events", folder / "logs",
+            ["write", str(events), str(ctx.seed), str(data / "ga4" / "events.parquet")],
+        )  # fmt: skip
+        steps.append(step)
+        if not step.ok:
+            return data, steps
+        marker.write_text("ok\n", encoding="utf-8")
+    files = data / "files"
+    if not (files / ".complete").is_file():
+        fresh_dir(files)
+        measured = run_measured(
+            [ctx.python, "-m", "mkpi.cli", "sample", "--format", "parquet",
+             "--leads", str(GA4_FILES_LEADS), "--months", "12", "--seed", str(ctx.seed),
+             "--out", str(files)],
+            folder / "logs" / "files.log", env=_env(ctx), cwd=ctx.root, timeout=ctx.timeout,
+        )  # fmt: skip
+        steps.append(_step("files sample", measured))
+        if not measured.ok:
+            return data, steps
+        (files / "touchpoints.parquet").unlink(missing_ok=True)
+        (files / ".complete").write_text("ok\n", encoding="utf-8")
+    return data, steps
+
+
+def run_ga4(ctx: Context, events: int) -> int:
+    """Time the GA4 connector model on a synthetic export of `events` events against the floor
+    (flatten + one group-by in plain DuckDB over the same file); print and save the figures."""
+    prefix = f"[ga4 {events:,} events]"
+    folder = ctx.work_dir / "ga4"
+    data, steps = ga4_data(ctx, events, folder)
+    for step in steps:
+        _report_step(prefix, step)
+    results: dict[str, Any] = {"events": events, "steps": [asdict(s) for s in steps], "rows": {}}
+    if any(not step.ok for step in steps):
+        _save_ga4(ctx, results)
+        return 1
+    events_file = data / "ga4" / "events.parquet"
+    baseline = _child(ctx, "baseline group-by", folder / "logs", ["baseline", str(events_file)])
+    _report_step(prefix, baseline)
+    results["baseline"] = asdict(baseline)
+    results["rows"]["baseline"] = ga4_result(baseline).get("rows")
+    model = ctx.root / "models" / "staging" / "ga4" / f"{GA4_MODEL}.sql"
+    if not model.is_file():
+        _say(f"{prefix} dbt: skipped ({model.relative_to(ctx.root)} is not in the project yet)")
+        results["dbt"] = asdict(StepResult(name=f"dbt run {GA4_MODEL}", skipped="no model"))
+        _print_ga4(prefix, results)
+        _save_ga4(ctx, results)
+        return 0
+    dbt_dir = fresh_dir(folder / "dbt")
+    database = dbt_dir / f"{DATABASE_NAME}.duckdb"
+    run = DbtRun(
+        ctx,
+        "duckdb",
+        dbt_dir,
+        _env(ctx, DBT_DUCKDB_PATH=str(database)),
+        {"raw_data_dir": str(data), "raw_inputs": {"touchpoints": ["ga4"]}},
+    )
+    seeds = run.run("seeds", ["seed"])
+    _report_step(prefix, seeds)
+    upstream = run.run("upstream", ["run", "--select", f"+{GA4_MODEL}", "--exclude", GA4_MODEL])
+    _report_step(prefix, upstream)
+    if not (seeds.ok and upstream.ok):
+        results["dbt"] = asdict(StepResult(name=f"dbt run {GA4_MODEL}", skipped="setup failed"))
+        _save_ga4(ctx, results)
+        return 1
+    model_step = run.run(f"dbt run {GA4_MODEL}", ["run", "--select", GA4_MODEL])
+    _report_step(prefix, model_step)
+    results["dbt"] = asdict(model_step)
+    counted = _child(ctx, "rows", folder / "logs", ["rows", str(database), GA4_MODEL])
+    results["rows"]["dbt"] = ga4_result(counted).get("rows")
+    _print_ga4(prefix, results)
+    _save_ga4(ctx, results)
+    return 0 if model_step.ok else 1
+
+
+def ga4_result(step: StepResult) -> dict[str, Any]:
+    from mkpi.devtools.bench.ga4 import result_of
+
+    return result_of(Path(step.log)) if step.log else {}
+
+
+def _print_ga4(prefix: str, results: dict[str, Any]) -> None:
+    _say(f"\n{prefix}")
+    _say(f"{'step':<44} {'seconds':>9} {'peak MiB':>9} {'rows':>12}")
+    for key, label_text in (("dbt", f"dbt run --select {GA4_MODEL}"), ("baseline", "floor")):
+        step = results.get(key)
+        if not step:
+            continue
+        if step.get("skipped"):
+            _say(f"{label_text:<44} skipped: {step['skipped']}")
+            continue
+        rows = results["rows"].get(key)
+        _say(
+            f"{label_text:<44} {step['seconds']:>9.1f} {step['max_rss_mib']:>9,.0f}"
+            f" {rows if rows is not None else '-':>12}"
+        )
+
+
+def _save_ga4(ctx: Context, results: dict[str, Any]) -> None:
+    path = ctx.work_dir / "ga4" / "results.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    _say(f"wrote {path}")
 
 
 def _save(work_dir: Path, results: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from mkpi.devtools.sampling.landing.campaigns import (
     IdPool,
     plan_campaigns,
 )
+from mkpi.devtools.sampling.landing.ga4 import GA4, build_ga4, touchpoint_id_maps, write_ga4
 from mkpi.devtools.sampling.landing.hubspot import build_hubspot
 from mkpi.devtools.sampling.landing.source import (
     deal_rows,
@@ -41,6 +42,7 @@ CONNECTOR_INPUTS = {
     "deals": [HUBSPOT],
     "campaigns": [*PLATFORMS, FILES],
     "costs": [*PLATFORMS, FILES],
+    "touchpoints": [GA4],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
@@ -88,7 +90,7 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("subscriptions", "orders", "keyword_rankings"):
         table = dict(tables[name])
         if "lead_id" in table:
             table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
@@ -106,7 +108,11 @@ def _text_table(name: str, header: tuple[str, ...], rows: list[tuple[str, ...]])
 
 
 def id_maps(
-    plans: tuple[CampaignPlan, ...], contact_ids: np.ndarray, deal_ids: np.ndarray
+    plans: tuple[CampaignPlan, ...],
+    contact_ids: np.ndarray,
+    deal_ids: np.ndarray,
+    touchpoint_ids: list[tuple[str, str]],
+    visitor_ids: list[tuple[str, str]],
 ) -> tuple[LandedTable, ...]:
     return (
         _text_table(
@@ -124,6 +130,10 @@ def id_maps(
             ("contract_deal_id", "deal_id"),
             [(f"deal_{n + 1:06d}", str(i)) for n, i in enumerate(deal_ids)],
         ),
+        _text_table(
+            "touchpoint_id_map", ("contract_touchpoint_id", "touchpoint_id"), touchpoint_ids
+        ),
+        _text_table("visitor_id_map", ("contract_visitor_id", "visitor_id"), visitor_ids),
     )
 
 
@@ -173,6 +183,9 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
     )
     landed = {HUBSPOT: hubspot.tables, **platforms}
     files = files_tables(tables, plans, hubspot.contact_ids)
+    sessions, events, pairs = build_ga4(
+        tables["touchpoints"], hubspot.contact_ids, plans, config.seed
+    )
     mapping = _text_table(
         "campaign_mapping",
         ("utm_value", "campaign_id"),
@@ -187,6 +200,7 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
             for table in folder_tables:
                 write_landed(con, table, out_dir / folder, fmt)
                 counts[f"{folder}/{table.name}"] = len(table)
+        counts.update(write_ga4(con, sessions, events, plans, pairs, out_dir / GA4, fmt))
         files_dir = out_dir / FILES
         files_dir.mkdir(exist_ok=True)
         for name, data in files.items():
@@ -198,7 +212,12 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
             counts[f"{FILES}/{name}"] = row_count(data)
         write_landed(con, mapping, files_dir, fmt)
         counts[f"{FILES}/campaign_mapping"] = len(mapping)
-        for table in id_maps(plans, hubspot.contact_ids, hubspot.deal_ids):
+        stale_touchpoints = files_dir / f"touchpoints.{fmt}"
+        if stale_touchpoints.exists():
+            stale_touchpoints.unlink()
+        touch_map, visitor_map = touchpoint_id_maps(tables["touchpoints"], sessions)
+        maps = id_maps(plans, hubspot.contact_ids, hubspot.deal_ids, touch_map, visitor_map)
+        for table in maps:
             write_landed(con, table, out_dir, "csv")
     finally:
         con.close()
