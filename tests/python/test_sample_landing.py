@@ -371,8 +371,12 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         "facebook_ads/account_history.csv",
         *(f"linkedin_ads/{t}.csv" for t in ("ad_analytics_by_campaign", "campaign_history")),
         "linkedin_ads/account_history.csv",
-        *(f"files/{t}.csv" for t in ("campaigns", "costs", "touchpoints", "subscriptions")),
+        *(f"files/{t}.csv" for t in ("campaigns", "costs", "subscriptions")),
         *(f"files/{t}.csv" for t in ("orders", "keyword_rankings", "campaign_mapping")),
+        "ga4/events.parquet",
+        "ga4/events_flat.csv",
+        "touchpoint_id_map.csv",
+        "visitor_id_map.csv",
         "campaign_id_map.csv",
         "lead_id_map.csv",
         "deal_id_map.csv",
@@ -386,6 +390,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
             "deals": ["hubspot"],
             "campaigns": connectors,
             "costs": connectors,
+            "touchpoints": ["ga4"],
         }
     }
     header = next(csv.reader((root / "hubspot" / "contact.csv").open(encoding="utf-8")))
@@ -526,7 +531,7 @@ def test_files_tables_carry_mapped_ids(
     landing: Landing, contract: dict[str, Rows], ids: dict[str, dict[str, str]]
 ) -> None:
     mapped = {"lead_id", "campaign_id"}
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("subscriptions", "orders", "keyword_rankings"):
         expected = [
             {
                 column: ids[column[: -len("_id")]][value] if column in mapped else value
@@ -580,7 +585,8 @@ def test_parquet_landing_matches_csv(tmp_path: Path) -> None:
     csv_files = _all_files(tmp_path / "csv")
     for path in csv_files:
         parquet = tmp_path / "parquet" / path.with_suffix(".parquet")
-        if path.parent == Path("."):  # id maps and raw_inputs.yml are the same in both
+        if path.parent == Path(".") or path.suffix == ".parquet":
+            # id maps, raw_inputs.yml and GA4's nested export are the same in both
             assert (tmp_path / "parquet" / path).is_file()
             continue
         with (tmp_path / "csv" / path).open(encoding="utf-8", newline="") as handle:
@@ -602,6 +608,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["sample", "--shape", "connectors", "--out", str(tmp_path), "--leads", "60"]
     assert main([*args, "--months", "2"]) == 0
     assert (tmp_path / "hubspot" / "contact.csv").is_file()
-    assert (tmp_path / "files" / "touchpoints.csv").is_file()
+    assert (tmp_path / "ga4" / "events.parquet").is_file()
+    assert not (tmp_path / "files" / "touchpoints.csv").exists()
     assert not (tmp_path / "files" / "leads.csv").exists()
     assert "hubspot/contact" in capsys.readouterr().out
