@@ -101,7 +101,7 @@
 -#}
 {% macro stripe_mrr(unit_amount, quantity, interval, interval_count, minor) -%}
     {%- set per_year = "case " ~ interval ~ " when 'month' then 12 when 'year' then 1 when 'week' then 52 when 'day' then 365 end" -%}
-    {%- set numerator = "(" ~ unit_amount ~ ") * (" ~ quantity ~ ") * (" ~ per_year ~ ")" -%}
+    {%- set numerator = "cast(" ~ unit_amount ~ " as numeric(38, 0)) * (" ~ quantity ~ ") * (" ~ per_year ~ ")" -%}
     {%- set denominator = "(" ~ minor ~ ") * 12 * (" ~ interval_count ~ ")" -%}
     case
         when ({{ interval_count }}) >= 1
