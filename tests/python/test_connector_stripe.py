@@ -24,6 +24,7 @@ from reference.stripe import (
     Rejected,
     instant,
     landing_to_subscriptions,
+    leads_from_hubspot,
     mrr,
     mrr_text,
 )
@@ -59,6 +60,13 @@ LINE = (
 )
 COLUMNS = ["subscription_id", "lead_id", "plan", "mrr", "currency", "valid_from", "valid_to"]
 ACCOUNTING = ["landed_key", "landed_rows"]
+CONTRACT_ROWS = (
+    f"select {', '.join([*COLUMNS, *ACCOUNTING])} from staging.contract_stripe__subscriptions"
+    " where reject_reason is null"
+)
+REJECTED_ROWS = (
+    "select source_table, raw_row, reject_reason from staging.stg_marketing__rejected_rows"
+)
 
 
 def write(root: Path, name: str, header: str, rows: list[list[str]]) -> None:
@@ -84,9 +92,9 @@ def line(
     price: str,
     start: str,
     end: str,
-    *,
-    amount: str = "",
+    amount: str,
     quantity: str = "",
+    *,
     kind: str = "subscription",
     proration: str = "false",
     currency: str = "eur",
@@ -162,53 +170,91 @@ def hand_landing(root: Path) -> None:
             ["in_deleted", "paid", "true"],
         ],
     )
+    synced = "2024-06-01T00:00:00Z"
     write(
         root,
         "stripe/subscription_history",
         "id,customer_id,status,ended_at,_fivetran_active,_fivetran_synced",
         [
-            ["sub_A", "cus_a", "active", "", "true", "2024-06-01T00:00:00Z"],
+            ["sub_A", "cus_a", "active", "", "true", synced],
             ["sub_B", "cus_b", "active", "", "false", "2024-03-01T00:00:00Z"],
-            ["sub_B", "cus_b", "canceled", epoch("2024-03-20T12:00:00"), "true", "2024-03-21 00:00:00"],
-            ["sub_C", "cus_a", "trialing", "", "true", "2024-06-01T00:00:00Z"],
-            ["sub_D", "cus_d", "past_due", "", "true", "2024-06-01T00:00:00Z"],
-            ["sub_E", "cus_a", "canceled", "2024-05-01T08:00:00+02:00", "true", "2024-06-01T00:00:00Z"],
-            ["sub_F", "cus_c", "active", "", "true", "2024-06-01T00:00:00Z"],
+            ["sub_B", "cus_b", "canceled", epoch("2024-03-20T12:00"), "true", "2024-03-21 00:00"],
+            ["sub_C", "cus_a", "trialing", "", "true", synced],
+            ["sub_D", "cus_d", "past_due", "", "true", synced],
+            ["sub_E", "cus_a", "canceled", "2024-05-01T08:00:00+02:00", "true", synced],
+            ["sub_F", "cus_c", "active", "", "true", synced],
         ],
-    )  # fmt: skip
+    )
+    starter, quarter, jpy, kwd = "price_starter", "price_quarter", "price_jpy", "price_kwd_w"
+    usd = {"currency": "usd"}
     write(
         root,
         "stripe/invoice_line_item",
         LINE,
         [
-            line("a1", "in_1", "sub_A", "price_starter", epoch("2024-01-01T00:00:00"), epoch("2024-02-01T00:00:00"), amount="4900"),
-            line("a2", "in_1", "sub_A", "price_starter", "2024-02-01T00:00:00Z", "2024-03-01 00:00:00", amount="4900"),
-            line("a3", "in_2", "sub_A", "price_starter", "2024-03-01T01:00:00+01:00", "2024-04-01T00:00:00Z", amount="4900", quantity="1"),
-            line("a4", "in_3", "sub_A", "price_growth_y", "2024-03-15T10:30:00Z", "2025-03-15T10:30:00Z", amount="118800"),
-            line("a5", "in_3", "sub_A", "price_starter", "2024-03-15T10:30:00Z", "2024-04-01T00:00:00Z", amount="-1343", proration="true"),
-            line("a6", "in_1", "", "", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", amount="25000", kind="invoiceitem"),
-            line("b1", "in_1", "sub_B", "", "2024-01-10T00:00:00Z", "2024-04-10T00:00:00Z", amount="10000", currency="usd", plan_id="price_quarter"),
-            line("b2", "in_void", "sub_B", "price_quarter", "2024-04-10T00:00:00Z", "2024-07-10T00:00:00Z", amount="10000", currency="usd"),
-            line("b3", "in_draft", "sub_B", "price_quarter", "2024-04-10T00:00:00Z", "2024-07-10T00:00:00Z", amount="10000", currency="usd"),
-            line("b4", "in_deleted", "sub_B", "price_quarter", "2024-04-10T00:00:00Z", "2024-07-10T00:00:00Z", amount="10000", currency="usd"),
-            line("b5", "in_missing", "sub_B", "price_quarter", "2024-04-10T00:00:00Z", "2024-07-10T00:00:00Z", amount="10000", currency="usd"),
-            line("c1", "in_1", "sub_C", "price_jpy", "2024-02-01T00:00:00Z", "2024-02-15T00:00:00Z", amount="0", currency="jpy"),
-            line("c2", "in_1", "sub_C", "price_jpy", "2024-02-15T00:00:00Z", "2024-03-15T00:00:00Z", amount="10000", quantity="2", currency="jpy"),
-            line("c3", "in_2", "sub_C", "price_jpy", "2024-03-15T00:00:00Z", "2024-04-15T00:00:00Z", amount="10000", quantity="2", currency="jpy"),
-            line("d1", "in_1", "sub_D", "price_kwd_w", "2024-04-01T00:00:00Z", "2024-04-08T00:00:00Z", amount="12500", currency="kwd"),
-            line("d2", "in_1", "sub_D", "price_kwd_w", "2024-04-08T00:00:00Z", "2024-04-15T00:00:00Z", amount="12500", currency="kwd"),
-            line("d3", "in_2", "sub_D", "price_kwd_w", "2024-04-15T00:00:00Z", "2024-04-22T00:00:00Z", amount="12500", currency="kwd"),
-            line("e1", "in_1", "sub_E", "price_starter", "2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z", amount="4900"),
-            line("f1", "in_1", "sub_F", "price_starter", "2024-06-01T00:00:00Z", "2024-07-01T00:00:00Z", amount="4900"),
+            line("a1", "in_1", "sub_A", starter, epoch("2024-01-01"), epoch("2024-02-01"), "4900"),
+            line(
+                "a2", "in_1", "sub_A", starter, "2024-02-01T00:00:00Z", "2024-03-01 00:00", "4900"
+            ),
+            line(
+                "a3", "in_2", "sub_A", starter, "2024-03-01T01:00+01:00", "2024-04-01", "4900", "1"
+            ),
+            line(
+                "a4",
+                "in_3",
+                "sub_A",
+                "price_growth_y",
+                "2024-03-15T10:30Z",
+                "2025-03-15T10:30Z",
+                "118800",
+            ),
+            line(
+                "a5",
+                "in_3",
+                "sub_A",
+                starter,
+                "2024-03-15T10:30Z",
+                "2024-04-01",
+                "-1343",
+                proration="true",
+            ),
+            line("a6", "in_1", "", "", "2024-01-01", "2024-01-01", "25000", kind="invoiceitem"),
+            line(
+                "b1",
+                "in_1",
+                "sub_B",
+                "",
+                "2024-01-10",
+                "2024-04-10",
+                "10000",
+                plan_id=quarter,
+                **usd,
+            ),
+            line("b2", "in_void", "sub_B", quarter, "2024-04-10", "2024-07-10", "10000", **usd),
+            line("b3", "in_draft", "sub_B", quarter, "2024-04-10", "2024-07-10", "10000", **usd),
+            line("b4", "in_deleted", "sub_B", quarter, "2024-04-10", "2024-07-10", "10000", **usd),
+            line("b5", "in_missing", "sub_B", quarter, "2024-04-10", "2024-07-10", "10000", **usd),
+            line("c1", "in_1", "sub_C", jpy, "2024-02-01", "2024-02-15", "0", currency="jpy"),
+            line(
+                "c2", "in_1", "sub_C", jpy, "2024-02-15", "2024-03-15", "10000", "2", currency="jpy"
+            ),
+            line(
+                "c3", "in_2", "sub_C", jpy, "2024-03-15", "2024-04-15", "10000", "2", currency="jpy"
+            ),
+            line("d1", "in_1", "sub_D", kwd, "2024-04-01", "2024-04-08", "12500", currency="kwd"),
+            line("d2", "in_1", "sub_D", kwd, "2024-04-08", "2024-04-15", "12500", currency="kwd"),
+            line("d3", "in_2", "sub_D", kwd, "2024-04-15", "2024-04-22", "12500", currency="kwd"),
+            line("e1", "in_1", "sub_E", starter, "2024-05-01T00:00:00Z", "2024-06-01", "4900"),
+            line("f1", "in_1", "sub_F", starter, "2024-06-01", "2024-07-01T00:00:00Z", "4900"),
         ],
-    )  # fmt: skip
+    )
 
 
 # (subscription_id, lead_id, plan, mrr, currency, valid_from, valid_to, landed_key, landed_rows)
 EXPECTED = [
     ("sub_A", "101", "Starter", "49", "EUR", "2024-01-01", "2024-03-15", "a1", 3),
     ("sub_A", "101", "Growth yearly", "99", "EUR", "2024-03-15", None, "a4", 1),
-    ("sub_B", "103", "price_quarter", "33.333333333333", "USD", "2024-01-10", "2024-03-20", "b1", 1),
+    ("sub_B", "103", "price_quarter", "33.333333333333", "USD", "2024-01-10", "2024-03-20", "b1", 1),  # noqa: E501
     ("sub_C", "101", "Tokyo", "0", "JPY", "2024-02-01", "2024-02-15", "c1", 1),
     ("sub_C", "101", "Tokyo", "10000", "JPY", "2024-02-15", None, "c2", 2),
     ("sub_D", "104", "Kuwait weekly", "54.166666666667", "KWD", "2024-04-01", None, "d1", 3),
@@ -287,12 +333,7 @@ def test_reference_reads_plan_table_and_metadata_key(tmp_path: Path) -> None:
 
 
 def dbt_rows(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return by_repr(
-        connection.sql(
-            f"select {', '.join([*COLUMNS, *ACCOUNTING])} from staging.contract_stripe__subscriptions"
-            " where reject_reason is null"
-        ).fetchall()
-    )
+    return by_repr(connection.sql(CONTRACT_ROWS).fetchall())
 
 
 def dbt_rejects(rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
@@ -314,9 +355,7 @@ def test_dbt_on_the_hand_landing(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = dbt_rows(connection)
-        rejected = connection.sql(
-            "select source_table, raw_row, reject_reason from staging.stg_marketing__rejected_rows"
-        ).fetchall()
+        rejected = connection.sql(REJECTED_ROWS).fetchall()
         reconciliation = connection.sql(
             "select input_name, landed_table, landed_rows, contract_rows, collapsed_rows,"
             " rejected_rows from marts.fct_connector_reconciliation"
@@ -340,7 +379,13 @@ def test_dbt_reads_plan_table_and_metadata_key(tmp_path: Path) -> None:
     write(landing, "stripe/plan", "id,amount,interval,interval_count,nickname", rows)
     extra = {**RAW_INPUTS, "stripe_lead_id_metadata_key": "tier"}
     result, database = run_dbt(
-        ["build", "--indirect-selection", "buildable", "--select", "+contract_stripe__subscriptions"],
+        [
+            "build",
+            "--indirect-selection",
+            "buildable",
+            "--select",
+            "+contract_stripe__subscriptions",
+        ],
         landing,
         tmp_path,
         extra_vars=extra,
@@ -372,14 +417,9 @@ def test_dbt_on_postgres(tmp_path: Path, pg_settings: PgSettings) -> None:
     connection = connect(settings)
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"select {', '.join([*COLUMNS, *ACCOUNTING])}"
-                " from staging.contract_stripe__subscriptions where reject_reason is null"
-            )
+            cursor.execute(CONTRACT_ROWS)
             rows = by_repr(cursor.fetchall())
-            cursor.execute(
-                "select source_table, raw_row, reject_reason from staging.stg_marketing__rejected_rows"
-            )
+            cursor.execute(REJECTED_ROWS)
             rejected = cursor.fetchall()
             cursor.execute(
                 "select input_name, landed_table, landed_rows, contract_rows, collapsed_rows,"
@@ -438,22 +478,6 @@ def expected_sample_versions(folder: Path) -> list[tuple]:
     )
 
 
-def sample_leads(landing: Path) -> list[Lead]:
-    """The clean leads of the sample landing: HubSpot contacts neither deleted nor merged away."""
-    contacts = _csv(landing / "hubspot" / "contact.csv")
-    merged = {
-        merged_id.strip()
-        for row in contacts
-        for merged_id in (row["property_hs_merged_object_ids"] or "").split(";")
-        if merged_id.strip()
-    }
-    return [
-        Lead(row["id"], row["property_email"].strip() or None, instant(row["property_createdate"]))
-        for row in contacts
-        if row["_fivetran_deleted"].lower() != "true" and row["id"] not in merged
-    ]
-
-
 @pytest.mark.dbt
 def test_sample_landing_gives_back_the_contract_subscriptions(sample: Path) -> None:
     landing = sample / "landing"
@@ -463,10 +487,7 @@ def test_sample_landing_gives_back_the_contract_subscriptions(sample: Path) -> N
     result, database = run_dbt(BUILD, landing, sample, "sample", extra_vars=raw_inputs)
     assert result.returncode == 0, result.stdout[-4000:]
     with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.sql(
-            f"select {', '.join([*COLUMNS, *ACCOUNTING])} from staging.contract_stripe__subscriptions"
-            " where reject_reason is null"
-        ).fetchall()
+        rows = connection.sql(CONTRACT_ROWS).fetchall()
         reasons = dict(
             connection.sql(
                 "select reject_reason, count(*) from staging.contract_stripe__subscriptions"
@@ -501,8 +522,11 @@ def test_sample_landing_gives_back_the_contract_subscriptions(sample: Path) -> N
     customers = _csv(landing / "stripe" / "customer.csv")
     assert any("lead_id" not in (c["metadata"] or "") for c in customers)
     assert sum("lead_id" in (c["metadata"] or "") for c in customers) > len(customers) / 2
-    periods = {r["recurring_interval"] + r["recurring_interval_count"] for r in _csv(landing / "stripe" / "price.csv")}
+    periods = {
+        r["recurring_interval"] + r["recurring_interval_count"]
+        for r in _csv(landing / "stripe" / "price.csv")
+    }
     assert {"month1", "year1"} <= periods or {"month1", "month3"} <= periods
     # the reference reads the same landing the same way
-    reference = landing_to_subscriptions(landing, sample_leads(landing))
+    reference = landing_to_subscriptions(landing, leads_from_hubspot(landing))
     assert reference_rows(reference.subscriptions) == by_repr(rows)

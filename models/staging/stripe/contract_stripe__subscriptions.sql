@@ -95,6 +95,8 @@ priced as (
         checked.line_id,
         checked.subscription_id,
         checked.currency,
+        cast(checked.period_start_at as date) as line_start,
+        cast(checked.period_end_at as date) as line_end,
         coalesce(current_prices.nickname, checked.price_id) as plan,
         case
             when checked.amount = 0 then cast(0 as {{ money_type() }})
@@ -105,9 +107,7 @@ priced as (
                 'coalesce(current_prices.recurring_interval_count, 1)',
                 stripe_currency_minor('checked.currency'),
             ) }}
-        end as mrr,
-        cast(checked.period_start_at as date) as line_start,
-        cast(checked.period_end_at as date) as line_end
+        end as mrr
     from checked
     left join current_prices
         on
@@ -136,13 +136,13 @@ ordered as (
 cut as (
     select
         ordered.*,
+        current_subscriptions.ended_on,
+        current_subscriptions.subscription_status,
+        current_subscriptions.customer_id,
         lead(ordered.line_start) over (
             partition by ordered.subscription_id, ordered.line_seq is not null
             order by ordered.line_seq
-        ) as next_start,
-        current_subscriptions.ended_on,
-        current_subscriptions.subscription_status,
-        current_subscriptions.customer_id
+        ) as next_start
     from ordered
     left join current_subscriptions on ordered.subscription_id = current_subscriptions.subscription_id
 ),
@@ -194,9 +194,9 @@ breaks as (
             when
                 is_surviving
                 and previous_seq is not null
-                and previous_plan is not distinct from plan
-                and previous_mrr is not distinct from mrr
-                and previous_currency is not distinct from currency
+                and {{ same_value('previous_plan', 'plan') }}
+                and {{ same_value('previous_mrr', 'mrr') }}
+                and {{ same_value('previous_currency', 'currency') }}
                 and previous_end = line_start
                 then 0
             else 1

@@ -185,6 +185,24 @@ def leads_from_files(root: Path) -> list[Lead]:
     ]
 
 
+def leads_from_hubspot(root: Path) -> list[Lead]:
+    """The clean leads of a landing whose leads come from HubSpot: contacts neither deleted nor
+    merged away (listed in another live contact's property_hs_merged_object_ids)."""
+    contacts = read(root / "hubspot" / "contact.csv")
+    live = [row for row in contacts if not flag(row["_fivetran_deleted"])]
+    merged = {
+        merged_id.strip()
+        for row in live
+        for merged_id in (row["property_hs_merged_object_ids"] or "").split(";")
+        if merged_id.strip()
+    }
+    return [
+        Lead(row["id"], text(row["property_email"]), instant(row["property_createdate"]))
+        for row in live
+        if row["id"] not in merged
+    ]
+
+
 def _prices(root: Path) -> dict[str, tuple[str | None, int | None, str | None, int | None]]:
     """price id -> (nickname, unit_amount, interval, interval_count): `price`, else `plan`."""
     price_path = root / "stripe" / "price.csv"
@@ -261,7 +279,9 @@ def _reject_reason(line: Row, void_invoices: set[str], known_invoices: set[str])
         return "void_invoice"
     if flag(line["proration"]):
         return "proration_line"
-    if (text(line["type"]) or "").lower() != "subscription" or text(line["subscription_id"]) is None:
+    if (text(line["type"]) or "").lower() != "subscription" or text(
+        line["subscription_id"]
+    ) is None:
         return "not_subscription_line"
     return None
 

@@ -158,7 +158,9 @@ class _Builder:
                 if start >= until or (step > 0 and start > export_day):
                     break
                 end = add_months(version.valid_from, (step + 1) * months)
-                invoice = self.invoice("open" if start + timedelta(days=20) > export_day else "paid")
+                invoice = self.invoice(
+                    "open" if start + timedelta(days=20) > export_day else "paid"
+                )
                 amount = unit * months * (2 if halve else 1)
                 quantity = 2 if halve else (1 if self.rng.random() < 0.5 else None)
                 begins = datetime.combine(start, datetime.min.time()) + anchor
@@ -203,20 +205,49 @@ class _Builder:
             if k == 0:  # a setup fee: one-off item without a subscription
                 self.line(self.invoice(), None, None, 25000, money, when, when, kind="invoiceitem")
             elif k == 1:  # an extra item billed with the subscription
-                self.line(self.invoice(), subscription, None, 4000, money, when, when, kind="invoiceitem")
+                self.line(
+                    self.invoice(), subscription, None, 4000, money, when, when, kind="invoiceitem"
+                )
             elif k == 2:  # the upcoming period, still a draft
                 self.line(
-                    self.invoice("draft"), subscription, None, 9900, money, export, export + timedelta(days=30)
+                    self.invoice("draft"),
+                    subscription,
+                    None,
+                    9900,
+                    money,
+                    export,
+                    export + timedelta(days=30),
                 )
             elif k == 3:  # a deleted invoice
                 self.line(
-                    self.invoice("paid", True), subscription, None, 9900, money, when, when + timedelta(days=30)
+                    self.invoice("paid", True),
+                    subscription,
+                    None,
+                    9900,
+                    money,
+                    when,
+                    when + timedelta(days=30),
                 )
             elif k == 4:  # an invoice that never landed
-                self.line(self.new_id("in_"), subscription, None, 9900, money, when, when + timedelta(days=30))
+                self.line(
+                    self.new_id("in_"),
+                    subscription,
+                    None,
+                    9900,
+                    money,
+                    when,
+                    when + timedelta(days=30),
+                )
             else:  # a void invoice
-                self.line(self.invoice("void"), subscription, None, 9900, money, when, when + timedelta(days=30))
-        # fmt: skip
+                self.line(
+                    self.invoice("void"),
+                    subscription,
+                    None,
+                    9900,
+                    money,
+                    when,
+                    when + timedelta(days=30),
+                )
 
     def line_table(self) -> LandedTable:
         lines, rng = self.lines, self.rng
@@ -348,7 +379,9 @@ def _history_table(builder: _Builder, rows: list[tuple]) -> LandedTable:
     table.add("id", "text", [r[0] for r in rows])
     table.add("customer_id", "text", [r[1] for r in rows])
     table.add("status", "text", [r[2] for r in rows])
-    ended = np.array([np.datetime64("NaT") if r[3] is None else r[3] for r in rows], "datetime64[s]")
+    ended = np.array(
+        [np.datetime64("NaT") if r[3] is None else r[3] for r in rows], "datetime64[s]"
+    )
     table.add("ended_at", "timestamp", list(format_timestamps(ended, ZULU)))
     table.add("_fivetran_active", "boolean", [boolean_text(r[4]) for r in rows])
     synced = np.array([export - np.timedelta64(86_400 * 30 * r[5], "s") for r in rows])
@@ -367,7 +400,9 @@ def _customer_table(
     for email in contact_emails.values():
         if email and email.strip():
             counts[email.strip().lower()] = counts.get(email.strip().lower(), 0) + 1
-    ids, emails, metadata = [], [], []
+    ids: list[str] = []
+    emails: list[str | None] = []
+    metadata: list[str | None] = []
     ordered = sorted(customers.items(), key=lambda item: item[1])
     unique = [
         bool(email and email.strip()) and counts[str(email).strip().lower()] == 1
