@@ -29,6 +29,7 @@ from reference.connectors import (
     parse_int,
     parse_timestamp,
 )
+from reference.stripe import landing_to_subscriptions, leads_from_hubspot
 
 from mkpi.pg import PgSettings, connect
 
@@ -188,12 +189,26 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
             "select input_name, utm_id, utm_campaign, unmatched_rows"
             " from marts.fct_connector_unmatched_campaigns"
         ).fetchall()
+    # Stripe's lines: their own reference (reference/stripe.py)
+    stripe = landing_to_subscriptions(work / "landing", leads_from_hubspot(work / "landing"))
     rejects = sorted(
         (table, json.loads(raw_row)["landed_key"], reason) for table, raw_row, reason in rejected
     )
-    assert rejects == sorted(tuple(row) for row in reference.rejected)
-    assert {row[2] for row in rejects} == {"deleted_in_source", "merged_away"}
-    assert sorted(reconciliation) == sorted(tuple(row) for row in reference.reconciliation)
+    assert rejects == sorted(
+        [tuple(row) for row in reference.rejected]
+        + [(r.source_table, r.landed_key, r.reject_reason) for r in stripe.rejected]
+    )
+    assert {row[2] for row in rejects} == {
+        "deleted_in_source",
+        "merged_away",
+        "void_invoice",
+        "proration_line",
+        "not_subscription_line",
+    }
+    assert sorted(reconciliation) == sorted(
+        [tuple(row) for row in reference.reconciliation]
+        + [tuple(row.__dict__.values()) for row in stripe.reconciliation]
+    )
     assert sorted(unmatched, key=repr) == sorted(
         (tuple(row) for row in reference.unmatched_campaigns), key=repr
     )

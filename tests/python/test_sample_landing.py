@@ -371,7 +371,9 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         "facebook_ads/account_history.csv",
         *(f"linkedin_ads/{t}.csv" for t in ("ad_analytics_by_campaign", "campaign_history")),
         "linkedin_ads/account_history.csv",
-        *(f"files/{t}.csv" for t in ("campaigns", "costs", "subscriptions")),
+        *(f"files/{t}.csv" for t in ("campaigns", "costs")),
+        *(f"stripe/{t}.csv" for t in ("invoice_line_item", "invoice", "subscription_history")),
+        *(f"stripe/{t}.csv" for t in ("price", "customer")),
         *(f"files/{t}.csv" for t in ("orders", "keyword_rankings", "campaign_mapping")),
         "ga4/events.parquet",
         "ga4/events_flat.csv",
@@ -380,6 +382,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         "campaign_id_map.csv",
         "lead_id_map.csv",
         "deal_id_map.csv",
+        "subscription_id_map.csv",
         "raw_inputs.yml",
     }
     raw_inputs = yaml.safe_load((root / "raw_inputs.yml").read_text(encoding="utf-8"))
@@ -391,6 +394,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
             "campaigns": connectors,
             "costs": connectors,
             "touchpoints": ["ga4"],
+            "subscriptions": ["stripe"],
         }
     }
     header = next(csv.reader((root / "hubspot" / "contact.csv").open(encoding="utf-8")))
@@ -531,7 +535,7 @@ def test_files_tables_carry_mapped_ids(
     landing: Landing, contract: dict[str, Rows], ids: dict[str, dict[str, str]]
 ) -> None:
     mapped = {"lead_id", "campaign_id"}
-    for name in ("subscriptions", "orders", "keyword_rankings"):
+    for name in ("orders", "keyword_rankings"):
         expected = [
             {
                 column: ids[column[: -len("_id")]][value] if column in mapped else value

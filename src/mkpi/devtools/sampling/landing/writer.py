@@ -1,9 +1,10 @@
 """`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
 
-The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads and
-LinkedIn Ads tables plus a `files` folder for what no connector holds, so that a dbt build with
-the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead and deal ids
-mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`).
+The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads,
+LinkedIn Ads and Stripe tables plus a `files` folder for what no connector holds, so that a dbt
+build with the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead,
+deal and subscription ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`,
+`deal_id_map.csv`, `subscription_id_map.csv`).
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from mkpi.devtools.sampling.landing.source import (
     media_mask,
     media_rows,
 )
+from mkpi.devtools.sampling.landing.stripe import build_stripe
 from mkpi.devtools.sampling.landing.tables import LandedTable, landing_connection, write_landed
 from mkpi.raw_contract import load_contract
 
 HUBSPOT = "hubspot"
+STRIPE = "stripe"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
 CONNECTOR_INPUTS = {
     "leads": [HUBSPOT],
@@ -43,6 +46,7 @@ CONNECTOR_INPUTS = {
     "campaigns": [*PLATFORMS, FILES],
     "costs": [*PLATFORMS, FILES],
     "touchpoints": [GA4],
+    "subscriptions": [STRIPE],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
@@ -90,7 +94,7 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("subscriptions", "orders", "keyword_rankings"):
+    for name in ("orders", "keyword_rankings"):
         table = dict(tables[name])
         if "lead_id" in table:
             table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
@@ -181,7 +185,18 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
         ids,
         rng,
     )
-    landed = {HUBSPOT: hubspot.tables, **platforms}
+    contact = next(table for table in hubspot.tables if table.name == "contact")
+    contact_emails = dict(
+        zip(
+            (int(str(i)) for i in contact.column("id")),
+            contact.column("property_email"),
+            strict=True,
+        )
+    )
+    stripe = build_stripe(
+        tables["subscriptions"], hubspot.contact_ids, contact_emails, config.span, rng
+    )
+    landed = {HUBSPOT: hubspot.tables, **platforms, STRIPE: stripe.tables}
     files = files_tables(tables, plans, hubspot.contact_ids)
     sessions, events, pairs = build_ga4(
         tables["touchpoints"], hubspot.contact_ids, plans, config.seed
@@ -219,6 +234,12 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
         maps = id_maps(plans, hubspot.contact_ids, hubspot.deal_ids, touch_map, visitor_map)
         for table in maps:
             write_landed(con, table, out_dir, "csv")
+        subscription_map = _text_table(
+            "subscription_id_map",
+            ("contract_subscription_id", "subscription_id"),
+            sorted(stripe.subscription_ids.items()),
+        )
+        write_landed(con, subscription_map, out_dir, "csv")
     finally:
         con.close()
     (out_dir / RAW_INPUTS_FILE).write_text(raw_inputs_yaml(), encoding="utf-8")
