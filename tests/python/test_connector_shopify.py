@@ -8,7 +8,6 @@ connectors`) giving back exactly the contract sample's orders.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from datetime import datetime
 from decimal import Decimal
@@ -16,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dbt_runner import fresh_pg_database, mkpi, run_dbt
 from reference.connectors import ConnectorInputError, Reconciliation, Rejected, parse_timestamp
-from reference.privacy import salted_hash
 from reference.shopify import CleanLead, clean_leads_from_files, shopify_orders
 
 from mkpi.pg import PgSettings, connect
@@ -299,9 +298,7 @@ BUILD = [
     "+stg_marketing__rejected_rows",
     "+stg_marketing__orders",
 ]
-EXPECTED_DBT_RECONCILIATION = sorted(
-    (*row, True) for row in EXPECTED_RECONCILIATION
-)
+EXPECTED_DBT_RECONCILIATION = sorted((*row, True) for row in EXPECTED_RECONCILIATION)
 
 
 @pytest.mark.dbt
@@ -331,3 +328,104 @@ def test_dbt_equals_hand_and_reference(tmp_path: Path, graphql: bool) -> None:
     # the contract keeps the orders whose lead is clean: 1009 (no lead) and 1010 (555) go
     assert sorted(row[0] for row in staged) == ["1001", "1002", "1003", "1004", "1005"]
     assert orphan == [(2,)]
+
+
+@pytest.mark.dbt
+def test_postgres_equals_hand(tmp_path: Path, pg_settings: PgSettings) -> None:
+    """`mkpi load-postgres` lands the table named `order` (a reserved word) and the build reads
+    it quoted: the same orders, rejects and reconciliation as by hand (unit tests run there too)."""
+    landing = tmp_path / "landing"
+    hand_landing(landing)
+    settings, env = fresh_pg_database(pg_settings, "marketing_shopify_test")
+    mkpi("load-postgres", "--dir", str(landing), extra_env=env)
+    result, _ = run_dbt(
+        [*BUILD[:1], "--target", "postgres", *BUILD[1:]],
+        landing,
+        tmp_path,
+        "pg",
+        env,
+        extra_vars=RAW_INPUTS,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    connection = connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute('select count(*) from shopify."order"')
+            assert cursor.fetchall() == [(10,)]
+            cursor.execute(
+                "select order_id, lead_id, ordered_at, revenue, cogs, currency, source_table,"
+                " landed_key, reject_reason from staging.contract_shopify__orders"
+            )
+            rows = cursor.fetchall()
+            cursor.execute(
+                "select input_name, landed_table, landed_rows, contract_rows, collapsed_rows,"
+                " rejected_rows, is_reconciled from marts.fct_connector_reconciliation"
+            )
+            reconciliation = sorted(cursor.fetchall())
+    finally:
+        connection.close()
+    assert split_rows(rows) == EXPECTED_ORDERS
+    assert rejected_of(rows) == EXPECTED_REJECTED
+    assert reconciliation == EXPECTED_DBT_RECONCILIATION
+
+
+# ---------------------------------------------------------------------------------------------
+# the sample landing
+
+SAMPLE = ["--leads", "300", "--months", "6"]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.dbt
+def test_sample_landing_gives_back_the_contract_orders(tmp_path: Path) -> None:
+    """Every contract order of the sample comes back from the Shopify tables exactly (ids mapped
+    by order_id_map.csv and lead_id_map.csv), with its warts rejected and reconciled."""
+    mkpi("sample", *SAMPLE, "--out", str(tmp_path / "contract"), extra_env=_env())
+    landing = tmp_path / "landing"
+    mkpi("sample", *SAMPLE, "--shape", "connectors", "--out", str(landing), extra_env=_env())
+    assert not (landing / "files" / "orders.csv").exists()
+    raw_inputs = yaml.safe_load((landing / "raw_inputs.yml").read_text(encoding="utf-8"))
+    assert raw_inputs["raw_inputs"]["orders"] == ["shopify"]
+    order_ids = {
+        r["contract_order_id"]: r["order_id"] for r in read_csv(landing / "order_id_map.csv")
+    }
+    lead_ids = {r["contract_lead_id"]: r["lead_id"] for r in read_csv(landing / "lead_id_map.csv")}
+    expected = {
+        order_ids[row["order_id"]]: (
+            lead_ids[row["lead_id"]],
+            parse_timestamp(row["ordered_at"]),
+            Decimal(row["revenue"]),
+            Decimal(row["cogs"]) if row["cogs"] else None,
+            row["currency"],
+        )
+        for row in read_csv(tmp_path / "contract" / "orders.csv")
+    }
+    assert len(expected) == len(read_csv(tmp_path / "contract" / "orders.csv")) > 5
+    assert any(value[3] is None for value in expected.values())
+
+    result, database = run_dbt(BUILD, landing, tmp_path, extra_vars=raw_inputs)
+    assert result.returncode == 0, result.stdout[-4000:]
+    orders, rejected, reconciliation = dbt_contract_rows(database)
+    assert orders == expected
+    reasons = {r.reason for r in rejected if r.source_table == "shopify.order"}
+    assert reasons == {"test_order", "cancelled_order", "deleted_in_source"}
+    shopify = [row for row in reconciliation if row[0] == "shopify"]
+    assert [row[1] for row in shopify] == ["order", "order_line"]
+    assert all(row[-1] for row in shopify)
+    assert shopify[0][3] == len(expected)
+    # the landing's order lines with tax lines where prices include taxes, and costs of both
+    # spellings, really are there
+    landed = landing / "shopify"
+    assert any(row["taxes_included"] == "true" for row in read_csv(landed / "order.csv"))
+    items = read_csv(landed / "inventory_item.csv")
+    assert any(row["cost"] for row in items) and any(row["unit_cost_amount"] for row in items)
+
+
+def _env() -> dict[str, str]:
+    """The CLI runs this worktree's package."""
+    source = str(Path(__file__).resolve().parents[2] / "src")
+    return {"PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}

@@ -223,7 +223,7 @@ order_rows as (
         cast(coalesce(processed_at, created_at) as {{ dbt.type_string() }}) as ordered_at,
         {{ contract_number_text('revenue') }} as revenue,
         {{ contract_number_text('cogs') }} as cogs,
-        {{ mask_emails('currency_code') }} as currency,
+        {{ mask_emails('upper(currency_code)') }} as currency,
 
         -- landed row accounting
         'shopify.order' as source_table,

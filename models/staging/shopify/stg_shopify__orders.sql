@@ -21,7 +21,7 @@ renamed as (
 
         -- strings
         {{ landed_text('email') }} as email,
-        upper({{ landed_text_any(['currency', 'currency_code'], present, 'shopify', 'order') }}) as currency_code,
+        {{ landed_text_any(['currency', 'currency_code'], present, 'shopify', 'order') }} as currency_code,
 
         -- numerics
         {{ parse_number(landed_text_any(

@@ -1,9 +1,10 @@
 """`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
 
-The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads and
-LinkedIn Ads tables plus a `files` folder for what no connector holds, so that a dbt build with
-the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead and deal ids
-mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`).
+The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads,
+LinkedIn Ads and Shopify tables plus a `files` folder for what no connector holds, so that a dbt
+build with the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead,
+deal and order ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`,
+`order_id_map.csv`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mkpi.devtools.sampling.landing.campaigns import (
     plan_campaigns,
 )
 from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.shopify import build_shopify
 from mkpi.devtools.sampling.landing.source import (
     deal_rows,
     id_numbers,
@@ -35,18 +37,25 @@ from mkpi.devtools.sampling.landing.tables import LandedTable, landing_connectio
 from mkpi.raw_contract import load_contract
 
 HUBSPOT = "hubspot"
+SHOPIFY = "shopify"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
+SHOPIFY_STREAM = 46  # Shopify's substream of the landing stream
 CONNECTOR_INPUTS = {
     "leads": [HUBSPOT],
     "deals": [HUBSPOT],
     "campaigns": [*PLATFORMS, FILES],
     "costs": [*PLATFORMS, FILES],
+    "orders": [SHOPIFY],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
 
-def landing_rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(LANDING_STREAM,)))
+def landing_rng(seed: int, *substream: int) -> np.random.Generator:
+    """The landing's random stream; a connector with a substream of its own leaves the draws of
+    the others unchanged."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(LANDING_STREAM, *substream))
+    )
 
 
 def _take(data: TableData, keep: np.ndarray) -> dict[str, ColumnData]:
@@ -88,7 +97,7 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("touchpoints", "subscriptions", "keyword_rankings"):
         table = dict(tables[name])
         if "lead_id" in table:
             table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
@@ -106,7 +115,10 @@ def _text_table(name: str, header: tuple[str, ...], rows: list[tuple[str, ...]])
 
 
 def id_maps(
-    plans: tuple[CampaignPlan, ...], contact_ids: np.ndarray, deal_ids: np.ndarray
+    plans: tuple[CampaignPlan, ...],
+    contact_ids: np.ndarray,
+    deal_ids: np.ndarray,
+    order_ids: np.ndarray,
 ) -> tuple[LandedTable, ...]:
     return (
         _text_table(
@@ -123,6 +135,11 @@ def id_maps(
             "deal_id_map",
             ("contract_deal_id", "deal_id"),
             [(f"deal_{n + 1:06d}", str(i)) for n, i in enumerate(deal_ids)],
+        ),
+        _text_table(
+            "order_id_map",
+            ("contract_order_id", "order_id"),
+            [(f"ord_{n + 1:07d}", str(i)) for n, i in enumerate(order_ids)],
         ),
     )
 
@@ -156,8 +173,14 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
     ids = IdPool(rng)
     plans = plan_campaigns(ids)
     _check_currencies(tables, plans)
-    hubspot = build_hubspot(
-        lead_rows(tables["leads"]), deal_rows(tables["deals"]), plans, config.span, rng
+    leads = lead_rows(tables["leads"])
+    hubspot = build_hubspot(leads, deal_rows(tables["deals"]), plans, config.span, rng)
+    shopify = build_shopify(
+        tables["orders"],
+        leads.email,
+        hubspot.contact_ids,
+        config.span.end_s + np.timedelta64(3 * 3600 + 1234, "s"),
+        landing_rng(config.seed, SHOPIFY_STREAM),
     )
     campaigns = {
         column: np.asarray(tables["campaigns"][column], dtype="datetime64[D]")
@@ -171,7 +194,7 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
         ids,
         rng,
     )
-    landed = {HUBSPOT: hubspot.tables, **platforms}
+    landed = {HUBSPOT: hubspot.tables, **platforms, SHOPIFY: shopify.tables}
     files = files_tables(tables, plans, hubspot.contact_ids)
     mapping = _text_table(
         "campaign_mapping",
@@ -198,7 +221,7 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
             counts[f"{FILES}/{name}"] = row_count(data)
         write_landed(con, mapping, files_dir, fmt)
         counts[f"{FILES}/campaign_mapping"] = len(mapping)
-        for table in id_maps(plans, hubspot.contact_ids, hubspot.deal_ids):
+        for table in id_maps(plans, hubspot.contact_ids, hubspot.deal_ids, shopify.order_ids):
             write_landed(con, table, out_dir, "csv")
     finally:
         con.close()
