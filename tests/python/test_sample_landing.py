@@ -372,10 +372,13 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         *(f"linkedin_ads/{t}.csv" for t in ("ad_analytics_by_campaign", "campaign_history")),
         "linkedin_ads/account_history.csv",
         *(f"files/{t}.csv" for t in ("campaigns", "costs", "touchpoints", "subscriptions")),
-        *(f"files/{t}.csv" for t in ("orders", "keyword_rankings", "campaign_mapping")),
+        *(f"files/{t}.csv" for t in ("keyword_rankings", "campaign_mapping")),
+        *(f"shopify/{t}.csv" for t in ("order", "order_line", "product_variant", "inventory_item")),
+        *(f"shopify/{t}.csv" for t in ("customer", "tax_line", "order_note_attribute")),
         "campaign_id_map.csv",
         "lead_id_map.csv",
         "deal_id_map.csv",
+        "order_id_map.csv",
         "raw_inputs.yml",
     }
     raw_inputs = yaml.safe_load((root / "raw_inputs.yml").read_text(encoding="utf-8"))
@@ -386,6 +389,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
             "deals": ["hubspot"],
             "campaigns": connectors,
             "costs": connectors,
+            "orders": ["shopify"],
         }
     }
     header = next(csv.reader((root / "hubspot" / "contact.csv").open(encoding="utf-8")))
@@ -526,7 +530,7 @@ def test_files_tables_carry_mapped_ids(
     landing: Landing, contract: dict[str, Rows], ids: dict[str, dict[str, str]]
 ) -> None:
     mapped = {"lead_id", "campaign_id"}
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("touchpoints", "subscriptions", "keyword_rankings"):
         expected = [
             {
                 column: ids[column[: -len("_id")]][value] if column in mapped else value

@@ -179,8 +179,8 @@ ranked_email_matches as (
 checked_orders as (
     select
         orders.*,
-        coalesce(note_lead_ids.lead_id, ranked_email_matches.lead_id) as lead_id,
         order_cogs.cogs,
+        coalesce(note_lead_ids.lead_id, ranked_email_matches.lead_id) as lead_id,
         case
             when orders.is_taxes_included
                 then orders.subtotal_price - coalesce(order_taxes.taxes, 0)
