@@ -29,6 +29,7 @@ from reference.connectors import (
     parse_int,
     parse_timestamp,
 )
+from reference.shopify import clean_leads, shopify_orders
 
 from mkpi.pg import PgSettings, connect
 
@@ -191,9 +192,14 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
     rejects = sorted(
         (table, json.loads(raw_row)["landed_key"], reason) for table, raw_row, reason in rejected
     )
-    assert rejects == sorted(tuple(row) for row in reference.rejected)
-    assert {row[2] for row in rejects} == {"deleted_in_source", "merged_away"}
-    assert sorted(reconciliation) == sorted(tuple(row) for row in reference.reconciliation)
+    shopify = shopify_orders(work / "landing", clean_leads(reference))
+    expected_rejects = [*reference.rejected, *shopify.rejected]
+    assert rejects == sorted(tuple(row) for row in expected_rejects)
+    assert {row[2] for row in rejects} == {
+        "deleted_in_source", "merged_away", "test_order", "cancelled_order",
+    }  # fmt: skip
+    expected_reconciliation = [*reference.reconciliation, *shopify.reconciliation]
+    assert sorted(reconciliation) == sorted(tuple(row) for row in expected_reconciliation)
     assert sorted(unmatched, key=repr) == sorted(
         (tuple(row) for row in reference.unmatched_campaigns), key=repr
     )

@@ -17,8 +17,20 @@ import duckdb
 import pytest
 import yaml
 from dbt_runner import fresh_pg_database, mkpi, run_dbt
-from reference.connectors import ConnectorInputError, Reconciliation, Rejected, parse_timestamp
-from reference.shopify import CleanLead, clean_leads_from_files, shopify_orders
+from reference.connectors import (
+    ConnectorInputError,
+    Reconciliation,
+    Rejected,
+    landing_to_contract,
+    parse_timestamp,
+)
+from reference.shopify import (
+    CleanLead,
+    ShopifyResult,
+    clean_leads,
+    clean_leads_from_files,
+    shopify_orders,
+)
 
 from mkpi.pg import PgSettings, connect
 from mkpi.raw_contract import load_contract
@@ -205,7 +217,10 @@ def expected_rows() -> dict[str, tuple]:
 
 
 def reference_rows(root: Path) -> dict[str, tuple]:
-    result = shopify_orders(root, clean_leads_from_files(root))
+    return rows_of(shopify_orders(root, clean_leads_from_files(root)))
+
+
+def rows_of(result: ShopifyResult) -> dict[str, tuple]:
     return {
         row["order_id"]: (
             row["lead_id"],
@@ -330,6 +345,18 @@ def test_dbt_equals_hand_and_reference(tmp_path: Path, graphql: bool) -> None:
     assert orphan == [(2,)]
 
 
+LANDED_TYPES = [
+    ("order", "id", "bigint"),
+    ("order", "subtotal_price", "numeric"),
+    ("order", "test", "boolean"),
+    ("order", "created_at", "timestamptz"),
+    ("order_line", "quantity", "bigint"),
+    ("order_line", "order_id", "bigint"),
+    ("inventory_item", "unit_cost_amount", "numeric"),
+    ("tax_line", "price", "numeric"),
+]
+
+
 @pytest.mark.dbt
 def test_postgres_equals_hand(tmp_path: Path, pg_settings: PgSettings) -> None:
     """`mkpi load-postgres` lands the table named `order` (a reserved word) and the build reads
@@ -338,6 +365,19 @@ def test_postgres_equals_hand(tmp_path: Path, pg_settings: PgSettings) -> None:
     hand_landing(landing)
     settings, env = fresh_pg_database(pg_settings, "marketing_shopify_test")
     mkpi("load-postgres", "--dir", str(landing), extra_env=env)
+    connection = connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            # the types Fivetran lands: bigint ids and quantities, numeric money, booleans,
+            # timestamptz (staging reads every column as text whatever its type)
+            for table, column, kind in LANDED_TYPES:
+                cursor.execute(
+                    f'alter table shopify."{table}" alter column "{column}" type {kind}'
+                    f' using "{column}"::{kind}'
+                )
+        connection.commit()
+    finally:
+        connection.close()
     result, _ = run_dbt(
         [*BUILD[:1], "--target", "postgres", *BUILD[1:]],
         landing,
@@ -381,13 +421,19 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.mark.dbt
-def test_sample_landing_gives_back_the_contract_orders(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_sample_landing_gives_back_the_contract_orders(tmp_path: Path, fmt: str) -> None:
     """Every contract order of the sample comes back from the Shopify tables exactly (ids mapped
-    by order_id_map.csv and lead_id_map.csv), with its warts rejected and reconciled."""
+    by order_id_map.csv and lead_id_map.csv), with its warts rejected and reconciled; Parquet
+    lands typed columns (bigint ids, decimal money, timestamps)."""
     mkpi("sample", *SAMPLE, "--out", str(tmp_path / "contract"), extra_env=_env())
     landing = tmp_path / "landing"
-    mkpi("sample", *SAMPLE, "--shape", "connectors", "--out", str(landing), extra_env=_env())
-    assert not (landing / "files" / "orders.csv").exists()
+    mkpi(
+        "sample", *SAMPLE, "--shape", "connectors", "--format", fmt, "--out", str(landing),
+        extra_env=_env(),
+    )  # fmt: skip
+    assert not (landing / "files" / f"orders.{fmt}").exists()
+    assert (landing / "shopify" / f"order.{fmt}").exists()
     raw_inputs = yaml.safe_load((landing / "raw_inputs.yml").read_text(encoding="utf-8"))
     assert raw_inputs["raw_inputs"]["orders"] == ["shopify"]
     order_ids = {
@@ -411,18 +457,25 @@ def test_sample_landing_gives_back_the_contract_orders(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
     orders, rejected, reconciliation = dbt_contract_rows(database)
     assert orders == expected
+    # and the reference agrees (its clean leads: reference/connectors.py's HubSpot leads)
+    reference = shopify_orders(landing, clean_leads(landing_to_contract(landing)))
+    assert rows_of(reference) == expected
+    assert rejected == reference.rejected
     reasons = {r.reason for r in rejected if r.source_table == "shopify.order"}
     assert reasons == {"test_order", "cancelled_order", "deleted_in_source"}
     shopify = [row for row in reconciliation if row[0] == "shopify"]
     assert [row[1] for row in shopify] == ["order", "order_line"]
     assert all(row[-1] for row in shopify)
     assert shopify[0][3] == len(expected)
-    # the landing's order lines with tax lines where prices include taxes, and costs of both
-    # spellings, really are there
-    landed = landing / "shopify"
-    assert any(row["taxes_included"] == "true" for row in read_csv(landed / "order.csv"))
-    items = read_csv(landed / "inventory_item.csv")
-    assert any(row["cost"] for row in items) and any(row["unit_cost_amount"] for row in items)
+    # orders whose prices include taxes, and costs in both spellings, really are there
+    with duckdb.connect(str(database), read_only=True) as connection:
+        (counts,) = connection.sql(
+            "select (select count(*) from shopify.\"order\" where taxes_included = 'true'),"
+            " (select count(*) from shopify.tax_line),"
+            " (select count(*) from shopify.inventory_item where cost is not null),"
+            " (select count(*) from shopify.inventory_item where unit_cost_amount is not null)"
+        ).fetchall()
+    assert all(count > 0 for count in counts), counts
 
 
 def _env() -> dict[str, str]:

@@ -8,9 +8,10 @@ contract_shopify__orders against it. Call
 on a directory laid out as the spec's DuckDB files (`<dir>/shopify/order.csv|.parquet`,
 `order_line`, `product_variant`, `inventory_item`, `customer`, optional `tax_line` and
 `order_note_attribute`). `clean_leads` are the leads the contract keeps (lead_id -> created_at
-and email); `clean_leads_from_files` reads them from `<dir>/files/leads.csv` for landings whose
-leads are all clean. Values are read as text, trimmed, `''` = None, then typed here; numbers are
-Decimals (exact), timestamps naive UTC.
+and email, the address or its `email_<hash>` token); `clean_leads_from_files` reads them from
+`<dir>/files/leads.csv` for landings whose leads are all clean. Email matching compares salted
+hashes (`salt`: var email_hash_salt, default the public one). Values are read as text, trimmed,
+`''` = None, then typed here; numbers are Decimals (exact), timestamps naive UTC.
 
 `result.orders`: one dict per landed order that is not rejected here (order_id, lead_id,
 ordered_at, revenue, cogs, currency); `.rejected` the landed orders and order lines that are
@@ -41,7 +42,10 @@ from reference.connectors import (
     parse_timestamp,
     plain_id,
 )
-from reference.privacy import mask
+from reference.connectors import (
+    Result as ConnectorResult,
+)
+from reference.privacy import DEFAULT_SALT, email_hash, mask, salted_hash
 
 INPUT = "shopify"
 # section 3: the first reason that applies wins
@@ -81,6 +85,15 @@ class ShopifyResult:
         return row
 
 
+def clean_leads(connectors: ConnectorResult) -> dict[str, CleanLead]:
+    """The clean leads of reference.connectors' result (HubSpot leads the contract keeps)."""
+    return {
+        str(row["lead_id"]): CleanLead(row["created_at"], row["email"])
+        for row in connectors.leads
+        if row["lead_id"] in connectors.clean_lead_ids
+    }
+
+
 def clean_leads_from_files(landing_dir: Path) -> dict[str, CleanLead]:
     """Leads of `<dir>/files/leads.csv` (assumed clean: the test landings write clean leads)."""
     table = _Landing(Path(landing_dir)).read("files", "leads", ["lead_id", "created_at", "email"])
@@ -115,20 +128,24 @@ def _id_order(lead_id: str) -> tuple[int, str]:
 
 
 class _EmailMatcher:
-    def __init__(self, clean_leads: dict[str, CleanLead]) -> None:
-        self.by_email: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    """Leads by the hash of their email (raw-data.md: `email_hash`, salted md5 of the trimmed,
+    lower-cased address; a lead email already masked by a connector keeps its hash)."""
+
+    def __init__(self, clean_leads: dict[str, CleanLead], salt: str) -> None:
+        self.salt = salt
+        self.by_hash: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
         for lead_id, lead in clean_leads.items():
-            email = _normalised_email(lead.email)
-            if email is not None and lead.created_at is not None:
-                self.by_email[email].append((lead.created_at, lead_id))
+            key = email_hash(lead.email, salt)
+            if key is not None and lead.created_at is not None:
+                self.by_hash[key].append((lead.created_at, lead_id))
 
     def match(self, emails: list[str | None]) -> str | None:
         """The earliest created (then smallest id) clean lead with any of the emails."""
         candidates = [
             lead
             for email in emails
-            if (key := _normalised_email(email)) is not None
-            for lead in self.by_email.get(key, [])
+            if _normalised_email(email) is not None
+            for lead in self.by_hash.get(salted_hash(str(email), self.salt), [])
         ]
         if not candidates:
             return None
@@ -145,7 +162,9 @@ def _reason(row: LandedRow) -> str | None:
     return None
 
 
-def shopify_orders(landing_dir: Path, clean_leads: dict[str, CleanLead]) -> ShopifyResult:
+def shopify_orders(
+    landing_dir: Path, clean_leads: dict[str, CleanLead], salt: str = DEFAULT_SALT
+) -> ShopifyResult:
     landing = _Landing(Path(landing_dir))
     read = landing.read
     orders = read(
@@ -222,7 +241,7 @@ def shopify_orders(landing_dir: Path, clean_leads: dict[str, CleanLead]) -> Shop
             known = note_lead.get(order_id)
             note_lead[order_id] = value if known is None else min(known, value)
 
-    matcher = _EmailMatcher(clean_leads)
+    matcher = _EmailMatcher(clean_leads, salt)
     result = ShopifyResult()
     fate: dict[str | None, str | None] = {}  # order id -> None kept, else the reason
     precedence = [DELETED, TEST, CANCELLED]
