@@ -345,6 +345,21 @@ def test_dbt_equals_hand_and_reference(tmp_path: Path, graphql: bool) -> None:
     assert orphan == [(2,)]
 
 
+@pytest.mark.dbt
+def test_dbt_stops_when_neither_currency_column_is_landed(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    hand_landing(landing)
+    header = ORDER_HEADER.replace(",currency,", ",presentment_currency,")
+    write(landing, "shopify/order", header, [order("1")])
+    result, _ = run_dbt(
+        ["run", "--select", "stg_shopify__orders"], landing, tmp_path, extra_vars=RAW_INPUTS
+    )
+    assert result.returncode != 0
+    assert "shopify: table 'order' is missing column 'currency' (or 'currency_code')" in (
+        result.stdout
+    )
+
+
 LANDED_TYPES = [
     ("order", "id", "bigint"),
     ("order", "subtotal_price", "numeric"),
