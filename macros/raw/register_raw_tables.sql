@@ -265,7 +265,8 @@
     {%- else -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- do run_query('create or replace view ' ~ schema ~ '.' ~ table_name ~ ' as ' ~ view_select) -%}
+    {#- the name quoted: Shopify's `order` is a reserved word -#}
+    {%- do run_query('create or replace view ' ~ schema ~ '.' ~ adapter.quote(table_name) ~ ' as ' ~ view_select) -%}
     {%- if as_stored -%}
         {#- the file as stored (Parquet keeps its types), for incremental window look-ups -#}
         {%- set stored = "read_parquet('" ~ parquet ~ "')" if present[0] > 0 else reader -%}
@@ -310,9 +311,9 @@
                 ~ input_folder ~ '/' ~ node.identifier ~ ".csv or .parquet"
             ) }}
         {%- elif location is none -%}
-            {%- do run_query('drop view if exists ' ~ node.schema ~ '.' ~ node.identifier) -%}
+            {%- do run_query('drop view if exists ' ~ node.schema ~ '.' ~ adapter.quote(node.identifier)) -%}
         {%- else -%}
-            {%- set found = run_query('describe ' ~ node.schema ~ '.' ~ node.identifier).columns[0].values() -%}
+            {%- set found = run_query('describe ' ~ node.schema ~ '.' ~ adapter.quote(node.identifier)).columns[0].values() -%}
             {{ check_landed_columns(node, found, location) }}
         {%- endif -%}
     {%- endfor -%}

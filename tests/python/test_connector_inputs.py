@@ -29,6 +29,7 @@ from reference.connectors import (
     parse_int,
     parse_timestamp,
 )
+from reference.shopify import clean_leads, shopify_orders
 from reference.stripe import landing_to_subscriptions, leads_from_hubspot
 
 from mkpi.pg import PgSettings, connect
@@ -194,9 +195,11 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
     rejects = sorted(
         (table, json.loads(raw_row)["landed_key"], reason) for table, raw_row, reason in rejected
     )
+    shopify = shopify_orders(work / "landing", clean_leads(reference))
     assert rejects == sorted(
         [tuple(row) for row in reference.rejected]
         + [(r.source_table, r.landed_key, r.reject_reason) for r in stripe.rejected]
+        + [tuple(row) for row in shopify.rejected]
     )
     assert {row[2] for row in rejects} == {
         "deleted_in_source",
@@ -204,10 +207,13 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
         "void_invoice",
         "proration_line",
         "not_subscription_line",
+        "test_order",
+        "cancelled_order",
     }
     assert sorted(reconciliation) == sorted(
         [tuple(row) for row in reference.reconciliation]
         + [tuple(row.__dict__.values()) for row in stripe.reconciliation]
+        + [tuple(row) for row in shopify.reconciliation]
     )
     assert sorted(unmatched, key=repr) == sorted(
         (tuple(row) for row in reference.unmatched_campaigns), key=repr

@@ -374,7 +374,9 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         *(f"files/{t}.csv" for t in ("campaigns", "costs")),
         *(f"stripe/{t}.csv" for t in ("invoice_line_item", "invoice", "subscription_history")),
         *(f"stripe/{t}.csv" for t in ("price", "customer")),
-        *(f"files/{t}.csv" for t in ("orders", "keyword_rankings", "campaign_mapping")),
+        *(f"files/{t}.csv" for t in ("keyword_rankings", "campaign_mapping")),
+        *(f"shopify/{t}.csv" for t in ("order", "order_line", "product_variant", "inventory_item")),
+        *(f"shopify/{t}.csv" for t in ("customer", "tax_line", "order_note_attribute")),
         "ga4/events.parquet",
         "ga4/events_flat.csv",
         "touchpoint_id_map.csv",
@@ -383,6 +385,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         "lead_id_map.csv",
         "deal_id_map.csv",
         "subscription_id_map.csv",
+        "order_id_map.csv",
         "raw_inputs.yml",
     }
     raw_inputs = yaml.safe_load((root / "raw_inputs.yml").read_text(encoding="utf-8"))
@@ -395,6 +398,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
             "costs": connectors,
             "touchpoints": ["ga4"],
             "subscriptions": ["stripe"],
+            "orders": ["shopify"],
         }
     }
     header = next(csv.reader((root / "hubspot" / "contact.csv").open(encoding="utf-8")))
@@ -535,7 +539,7 @@ def test_files_tables_carry_mapped_ids(
     landing: Landing, contract: dict[str, Rows], ids: dict[str, dict[str, str]]
 ) -> None:
     mapped = {"lead_id", "campaign_id"}
-    for name in ("orders", "keyword_rankings"):
+    for name in ("keyword_rankings",):
         expected = [
             {
                 column: ids[column[: -len("_id")]][value] if column in mapped else value

@@ -21,7 +21,11 @@ raw_counts_by_input as (
         from
             {{ source('marketing', table_name) if input_name == 'files'
                 else ref('contract_' ~ input_name ~ '__' ~ table_name) }}
-        where {{ 'true' if input_name == 'files' else 'reject_reason is null' }}
+        {#- a connector's contract rows: not rejected, of the landed table whose rows become contract
+            rows (Shopify's order-line rows only account for the lines folded into their order) #}
+        where
+            {{ 'true' if input_name == 'files' else "reject_reason is null and source_table = '"
+                ~ input_name ~ '.' ~ connector_landed_table(input_name, table_name) ~ "'" }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

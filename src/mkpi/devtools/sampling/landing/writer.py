@@ -1,10 +1,10 @@
 """`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
 
 The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads,
-LinkedIn Ads and Stripe tables plus a `files` folder for what no connector holds, so that a dbt
-build with the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead,
-deal and subscription ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`,
-`deal_id_map.csv`, `subscription_id_map.csv`).
+LinkedIn Ads, GA4, Stripe and Shopify tables plus a `files` folder for what no connector holds,
+so that a dbt build with the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs
+(ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`,
+`touchpoint_id_map.csv`, `visitor_id_map.csv`, `subscription_id_map.csv`, `order_id_map.csv`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from mkpi.devtools.sampling.landing.campaigns import (
 )
 from mkpi.devtools.sampling.landing.ga4 import GA4, build_ga4, touchpoint_id_maps, write_ga4
 from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.shopify import build_shopify
 from mkpi.devtools.sampling.landing.source import (
     deal_rows,
     id_numbers,
@@ -39,7 +40,9 @@ from mkpi.raw_contract import load_contract
 
 HUBSPOT = "hubspot"
 STRIPE = "stripe"
+SHOPIFY = "shopify"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
+SHOPIFY_STREAM = 46  # Shopify's substream of the landing stream
 CONNECTOR_INPUTS = {
     "leads": [HUBSPOT],
     "deals": [HUBSPOT],
@@ -47,12 +50,17 @@ CONNECTOR_INPUTS = {
     "costs": [*PLATFORMS, FILES],
     "touchpoints": [GA4],
     "subscriptions": [STRIPE],
+    "orders": [SHOPIFY],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
 
-def landing_rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(LANDING_STREAM,)))
+def landing_rng(seed: int, *substream: int) -> np.random.Generator:
+    """The landing's random stream; a connector with a substream of its own leaves the draws of
+    the others unchanged."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(LANDING_STREAM, *substream))
+    )
 
 
 def _take(data: TableData, keep: np.ndarray) -> dict[str, ColumnData]:
@@ -94,7 +102,7 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("orders", "keyword_rankings"):
+    for name in ("keyword_rankings",):
         table = dict(tables[name])
         if "lead_id" in table:
             table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
@@ -117,6 +125,7 @@ def id_maps(
     deal_ids: np.ndarray,
     touchpoint_ids: list[tuple[str, str]],
     visitor_ids: list[tuple[str, str]],
+    order_ids: np.ndarray,
 ) -> tuple[LandedTable, ...]:
     return (
         _text_table(
@@ -138,6 +147,11 @@ def id_maps(
             "touchpoint_id_map", ("contract_touchpoint_id", "touchpoint_id"), touchpoint_ids
         ),
         _text_table("visitor_id_map", ("contract_visitor_id", "visitor_id"), visitor_ids),
+        _text_table(
+            "order_id_map",
+            ("contract_order_id", "order_id"),
+            [(f"ord_{n + 1:07d}", str(i)) for n, i in enumerate(order_ids)],
+        ),
     )
 
 
@@ -170,8 +184,14 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
     ids = IdPool(rng)
     plans = plan_campaigns(ids)
     _check_currencies(tables, plans)
-    hubspot = build_hubspot(
-        lead_rows(tables["leads"]), deal_rows(tables["deals"]), plans, config.span, rng
+    leads = lead_rows(tables["leads"])
+    hubspot = build_hubspot(leads, deal_rows(tables["deals"]), plans, config.span, rng)
+    shopify = build_shopify(
+        tables["orders"],
+        leads.email,
+        hubspot.contact_ids,
+        config.span.end_s + np.timedelta64(3 * 3600 + 1234, "s"),
+        landing_rng(config.seed, SHOPIFY_STREAM),
     )
     campaigns = {
         column: np.asarray(tables["campaigns"][column], dtype="datetime64[D]")
@@ -196,7 +216,12 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
     stripe = build_stripe(
         tables["subscriptions"], hubspot.contact_ids, contact_emails, config.span, rng
     )
-    landed = {HUBSPOT: hubspot.tables, **platforms, STRIPE: stripe.tables}
+    landed = {
+        HUBSPOT: hubspot.tables,
+        **platforms,
+        STRIPE: stripe.tables,
+        SHOPIFY: shopify.tables,
+    }
     files = files_tables(tables, plans, hubspot.contact_ids)
     sessions, events, pairs = build_ga4(
         tables["touchpoints"], hubspot.contact_ids, plans, config.seed
@@ -231,7 +256,14 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
         if stale_touchpoints.exists():
             stale_touchpoints.unlink()
         touch_map, visitor_map = touchpoint_id_maps(tables["touchpoints"], sessions)
-        maps = id_maps(plans, hubspot.contact_ids, hubspot.deal_ids, touch_map, visitor_map)
+        maps = id_maps(
+            plans,
+            hubspot.contact_ids,
+            hubspot.deal_ids,
+            touch_map,
+            visitor_map,
+            shopify.order_ids,
+        )
         for table in maps:
             write_landed(con, table, out_dir, "csv")
         subscription_map = _text_table(
