@@ -9,6 +9,7 @@ so that a dbt build with the `raw_inputs` in `raw_inputs.yml` gives the contract
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +113,9 @@ def files_tables(
     return out
 
 
-def _text_table(name: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> LandedTable:
+def _text_table(
+    name: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]
+) -> LandedTable:
     table = LandedTable(name)
     for i, column in enumerate(header):
         table.add(column, "text", [row[i] for row in rows])
