@@ -113,9 +113,7 @@ def files_tables(
     return out
 
 
-def _text_table(
-    name: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]
-) -> LandedTable:
+def _text_table(name: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> LandedTable:
     table = LandedTable(name)
     for i, column in enumerate(header):
         table.add(column, "text", [row[i] for row in rows])
