@@ -1,0 +1,91 @@
+{{ config(enabled=input_enabled('search_console', ['keyword_rankings'])) }}
+{#-
+    One row per distinct landed row of Search Console's bulk export (searchdata_site_impression),
+    typed, exact copies folded (`landed_copies`), with the row's position
+    sum_top_position / impressions + 1 (NULL without impressions). Read only when Fivetran's
+    keyword report is not landed (that table wins); one of the two tables must be landed.
+-#}
+{%- set landed = source('search_console', 'searchdata_site_impression') -%}
+{%- set report = source('search_console', 'keyword_site_report_by_site') -%}
+{%- set report_exists = landed_table_exists(report) -%}
+{%- set exists = landed_table_exists(landed) -%}
+{%- if execute and not report_exists and not exists -%}
+    {{ exceptions.raise_compiler_error(
+        "search_console: neither table 'keyword_site_report_by_site' nor 'searchdata_site_impression'"
+        ~ " found (in " ~ landed.schema ~ "; on DuckDB <raw_data_dir>/search_console/<table>.csv or .parquet)"
+    ) }}
+{%- endif -%}
+{%- set present = landed_columns(landed) %}
+
+with
+
+{%- if exists and not (execute and report_exists) %}
+
+source as (
+    {{ distinct_landed_rows(landed) }}
+),
+
+renamed as (
+    select
+        -- dimensions
+        {{ parse_date(landed_text('data_date')) }} as ranked_on,
+        {{ landed_text('site_url') }} as site,
+        {{ landed_text('query') }} as query,
+        {{ landed_flag('is_anonymized_query') }} as is_anonymized_query,
+        coalesce(lower({{ landed_text('search_type', present) }}), 'web') as search_type,
+        {{ landed_text('country') }} as country,
+        {{ landed_text('device') }} as device,
+
+        -- numerics
+        {{ parse_number(landed_text('impressions')) }} as impressions,
+        {{ parse_number(landed_text('sum_top_position')) }} as sum_top_position,
+
+        -- exact copies of the landed row folded into this one
+        landed_copies
+    from source
+),
+
+final as (
+    select
+        ranked_on,
+        site,
+        query,
+        is_anonymized_query,
+        search_type,
+        country,
+        device,
+        impressions,
+        -- zero-based top position summed over impressions: the mean is one-based
+        case when impressions > 0 then sum_top_position / impressions + 1 end as ranking_position,
+        landed_copies,
+        -- the row's share of the impressions-weighted mean position
+        sum_top_position + impressions as position_x_impressions,
+        sum_top_position,
+        'search_console.searchdata_site_impression' as source_table
+    from renamed
+)
+
+{%- else %}
+
+final as (
+    -- the report table is landed (and read), or this table is not: no rows
+    select
+        cast(null as date) as ranked_on,
+        cast(null as {{ dbt.type_string() }}) as site,
+        cast(null as {{ dbt.type_string() }}) as query,
+        false as is_anonymized_query,
+        cast(null as {{ dbt.type_string() }}) as search_type,
+        cast(null as {{ dbt.type_string() }}) as country,
+        cast(null as {{ dbt.type_string() }}) as device,
+        cast(null as {{ dbt.type_numeric() }}) as impressions,
+        cast(null as {{ dbt.type_numeric() }}) as ranking_position,
+        cast(null as {{ dbt.type_bigint() }}) as landed_copies,
+        cast(null as {{ dbt.type_numeric() }}) as position_x_impressions,
+        cast(null as {{ dbt.type_numeric() }}) as sum_top_position,
+        'search_console.searchdata_site_impression' as source_table
+    where 1 = 0
+)
+
+{%- endif %}
+
+select * from final
