@@ -372,7 +372,8 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
         *(f"linkedin_ads/{t}.csv" for t in ("ad_analytics_by_campaign", "campaign_history")),
         "linkedin_ads/account_history.csv",
         *(f"files/{t}.csv" for t in ("campaigns", "costs", "touchpoints", "subscriptions")),
-        *(f"files/{t}.csv" for t in ("orders", "keyword_rankings", "campaign_mapping")),
+        *(f"files/{t}.csv" for t in ("orders", "money_keywords", "campaign_mapping")),
+        "search_console/keyword_site_report_by_site.csv",
         "campaign_id_map.csv",
         "lead_id_map.csv",
         "deal_id_map.csv",
@@ -386,6 +387,7 @@ def test_layout_and_raw_inputs(folders: tuple[Path, Path]) -> None:
             "deals": ["hubspot"],
             "campaigns": connectors,
             "costs": connectors,
+            "keyword_rankings": ["search_console"],
         }
     }
     header = next(csv.reader((root / "hubspot" / "contact.csv").open(encoding="utf-8")))
@@ -526,7 +528,7 @@ def test_files_tables_carry_mapped_ids(
     landing: Landing, contract: dict[str, Rows], ids: dict[str, dict[str, str]]
 ) -> None:
     mapped = {"lead_id", "campaign_id"}
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("touchpoints", "subscriptions", "orders"):
         expected = [
             {
                 column: ids[column[: -len("_id")]][value] if column in mapped else value

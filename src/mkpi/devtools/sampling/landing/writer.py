@@ -1,9 +1,10 @@
 """`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
 
-The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads and
-LinkedIn Ads tables plus a `files` folder for what no connector holds, so that a dbt build with
-the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs (campaign, lead and deal ids
-mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`).
+The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads,
+LinkedIn Ads and Search Console tables plus a `files` folder for what no connector holds (and the
+money keywords), so that a dbt build with the `raw_inputs` in `raw_inputs.yml` gives the contract
+build's KPIs (campaign, lead and deal ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`,
+`deal_id_map.csv`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mkpi.devtools.sampling.landing.campaigns import (
     plan_campaigns,
 )
 from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.search_console import build_search_console
 from mkpi.devtools.sampling.landing.source import (
     deal_rows,
     id_numbers,
@@ -35,12 +37,14 @@ from mkpi.devtools.sampling.landing.tables import LandedTable, landing_connectio
 from mkpi.raw_contract import load_contract
 
 HUBSPOT = "hubspot"
+SEARCH_CONSOLE = "search_console"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
 CONNECTOR_INPUTS = {
     "leads": [HUBSPOT],
     "deals": [HUBSPOT],
     "campaigns": [*PLATFORMS, FILES],
     "costs": [*PLATFORMS, FILES],
+    "keyword_rankings": [SEARCH_CONSOLE],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
@@ -88,7 +92,7 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("touchpoints", "subscriptions", "orders", "keyword_rankings"):
+    for name in ("touchpoints", "subscriptions", "orders"):
         table = dict(tables[name])
         if "lead_id" in table:
             table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
@@ -171,7 +175,8 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
         ids,
         rng,
     )
-    landed = {HUBSPOT: hubspot.tables, **platforms}
+    search_console = build_search_console(tables["keyword_rankings"], config.seed)
+    landed = {HUBSPOT: hubspot.tables, **platforms, SEARCH_CONSOLE: search_console.tables}
     files = files_tables(tables, plans, hubspot.contact_ids)
     mapping = _text_table(
         "campaign_mapping",
@@ -198,6 +203,8 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
             counts[f"{FILES}/{name}"] = row_count(data)
         write_landed(con, mapping, files_dir, fmt)
         counts[f"{FILES}/campaign_mapping"] = len(mapping)
+        write_landed(con, search_console.money_keywords, files_dir, fmt)
+        counts[f"{FILES}/money_keywords"] = len(search_console.money_keywords)
         for table in id_maps(plans, hubspot.contact_ids, hubspot.deal_ids):
             write_landed(con, table, out_dir, "csv")
     finally:
