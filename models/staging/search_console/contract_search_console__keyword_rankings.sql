@@ -141,7 +141,10 @@ grouped as (
 
 positioned as (
     select
-        grouped.*,
+        source_table,
+        ranked_on,
+        keyword,
+        landed_rows,
         floor(
             case
                 when weight_sum > 0 then weighted_sum / weight_sum
@@ -153,9 +156,13 @@ positioned as (
 
 ranked as (
     select
-        positioned.*,
-        money_keywords.keyword is not null as is_money_keyword,
-        money_keywords.search_volume
+        positioned.source_table,
+        positioned.ranked_on,
+        positioned.keyword,
+        positioned.landed_rows,
+        positioned.ranking_position,
+        money_keywords.search_volume,
+        money_keywords.keyword is not null as is_money_keyword
     from positioned
     left join money_keywords on positioned.keyword = money_keywords.keyword
 ),

@@ -14,14 +14,13 @@
         ~ " (older connections name it 'keyword'; in " ~ landed ~ ")"
     ) }}
 {%- endif -%}
-{%- set query_column = 'keyword' if execute and exists and 'query' not in present else 'query' %}
+{%- set query_column = 'keyword' if execute and exists and 'query' not in present else 'query' -%}
+{%- set columns = ['date', 'site', query_column, 'country', 'device', 'impressions', 'position'] %}
 
 with
 
-{%- if exists %}
-
 source as (
-    {{ distinct_landed_rows(landed) }}
+    {{ landed_rows_if_read(landed, exists, columns) }}
 ),
 
 renamed as (
@@ -47,32 +46,10 @@ renamed as (
 final as (
     select
         *,
+        'search_console.keyword_site_report_by_site' as source_table,
         -- the row's share of the impressions-weighted mean position
-        ranking_position * impressions as position_x_impressions,
-        'search_console.keyword_site_report_by_site' as source_table
+        ranking_position * impressions as position_x_impressions
     from renamed
 )
-
-{%- else %}
-
-final as (
-    -- the report table is not landed: no rows
-    select
-        cast(null as date) as ranked_on,
-        cast(null as {{ dbt.type_string() }}) as site,
-        cast(null as {{ dbt.type_string() }}) as query,
-        false as is_anonymized_query,
-        cast(null as {{ dbt.type_string() }}) as search_type,
-        cast(null as {{ dbt.type_string() }}) as country,
-        cast(null as {{ dbt.type_string() }}) as device,
-        cast(null as {{ dbt.type_numeric() }}) as impressions,
-        cast(null as {{ dbt.type_numeric() }}) as ranking_position,
-        cast(null as {{ dbt.type_bigint() }}) as landed_copies,
-        cast(null as {{ dbt.type_numeric() }}) as position_x_impressions,
-        'search_console.keyword_site_report_by_site' as source_table
-    where 1 = 0
-)
-
-{%- endif %}
 
 select * from final

@@ -9,20 +9,25 @@
 {%- set report = source('search_console', 'keyword_site_report_by_site') -%}
 {%- set report_exists = landed_table_exists(report) -%}
 {%- set exists = landed_table_exists(landed) -%}
-{%- if execute and not report_exists and not exists -%}
+{#- tooling (var enable_all_inputs: sqlfluff compiles every input without its tables) never stops -#}
+{%- set is_tooling = var('enable_all_inputs', false) in [true, 'true', 'True'] -%}
+{%- if execute and not report_exists and not exists and not is_tooling -%}
     {{ exceptions.raise_compiler_error(
         "search_console: neither table 'keyword_site_report_by_site' nor 'searchdata_site_impression'"
         ~ " found (in " ~ landed.schema ~ "; on DuckDB <raw_data_dir>/search_console/<table>.csv or .parquet)"
     ) }}
 {%- endif -%}
-{%- set present = landed_columns(landed) %}
+{%- set present = landed_columns(landed) -%}
+{%- set is_read = exists and not (execute and report_exists) -%}
+{%- set columns = [
+    'data_date', 'site_url', 'query', 'is_anonymized_query', 'country', 'device', 'impressions',
+    'sum_top_position',
+] %}
 
 with
 
-{%- if exists and not (execute and report_exists) %}
-
 source as (
-    {{ distinct_landed_rows(landed) }}
+    {{ landed_rows_if_read(landed, is_read, columns) }}
 ),
 
 renamed as (
@@ -55,37 +60,14 @@ final as (
         country,
         device,
         impressions,
+        sum_top_position,
+        landed_copies,
+        'search_console.searchdata_site_impression' as source_table,
         -- zero-based top position summed over impressions: the mean is one-based
         case when impressions > 0 then sum_top_position / impressions + 1 end as ranking_position,
-        landed_copies,
         -- the row's share of the impressions-weighted mean position
-        sum_top_position + impressions as position_x_impressions,
-        sum_top_position,
-        'search_console.searchdata_site_impression' as source_table
+        sum_top_position + impressions as position_x_impressions
     from renamed
 )
-
-{%- else %}
-
-final as (
-    -- the report table is landed (and read), or this table is not: no rows
-    select
-        cast(null as date) as ranked_on,
-        cast(null as {{ dbt.type_string() }}) as site,
-        cast(null as {{ dbt.type_string() }}) as query,
-        false as is_anonymized_query,
-        cast(null as {{ dbt.type_string() }}) as search_type,
-        cast(null as {{ dbt.type_string() }}) as country,
-        cast(null as {{ dbt.type_string() }}) as device,
-        cast(null as {{ dbt.type_numeric() }}) as impressions,
-        cast(null as {{ dbt.type_numeric() }}) as ranking_position,
-        cast(null as {{ dbt.type_bigint() }}) as landed_copies,
-        cast(null as {{ dbt.type_numeric() }}) as position_x_impressions,
-        cast(null as {{ dbt.type_numeric() }}) as sum_top_position,
-        'search_console.searchdata_site_impression' as source_table
-    where 1 = 0
-)
-
-{%- endif %}
 
 select * from final

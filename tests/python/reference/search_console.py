@@ -222,9 +222,7 @@ def search_console_to_contract(
     folder = landing_dir / INPUT
     report, bulk = _path(folder, REPORT), _path(folder, BULK)
     if report is None and bulk is None:
-        raise ConnectorInputError(
-            f"{INPUT}: neither table '{REPORT}' nor '{BULK}' found"
-        )
+        raise ConnectorInputError(f"{INPUT}: neither table '{REPORT}' nor '{BULK}' found")
     if report is not None:
         landed_table = REPORT
         header, raw = read_table(report)

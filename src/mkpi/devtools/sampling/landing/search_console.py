@@ -39,7 +39,7 @@ def _weighted_split(position: int, rng: np.random.Generator) -> list[tuple[int, 
     n = int(rng.integers(1, 4))
     for _ in range(20):
         impressions = [int(i) for i in rng.integers(1, 400, n)]
-        hundredths = [max(100, int(round((position + rng.normal(0, 1.2)) * 100))) for _ in range(n)]
+        hundredths = [max(100, round((position + rng.normal(0, 1.2)) * 100)) for _ in range(n)]
         total = sum(impressions)
         weighted = sum(p * i for p, i in zip(hundredths, impressions, strict=True))
         # mean = weighted / (100 total): P - 0.5 < mean < P + 0.5
@@ -85,7 +85,7 @@ def money_keywords_table(rankings: TableData) -> LandedTable:
             raise ValueError(f"keyword {keyword.labels[code]!r}: is_money_keyword not constant")
         known = volume[days][~np.isnan(volume[days])]
         names.append(keyword.labels[code])
-        volumes.append(str(int(round(float(np.median(known))))) if len(known) else None)
+        volumes.append(str(round(float(np.median(known)))) if len(known) else None)
     table = LandedTable("money_keywords")
     table.add("keyword", "text", names)
     table.add("search_volume", "bigint", volumes)
