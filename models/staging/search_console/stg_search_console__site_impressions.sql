@@ -17,8 +17,9 @@
         ~ " found (in " ~ landed.schema ~ "; on DuckDB <raw_data_dir>/search_console/<table>.csv or .parquet)"
     ) }}
 {%- endif -%}
-{%- set present = landed_columns(landed) -%}
 {%- set is_read = exists and not (execute and report_exists) -%}
+{#- the columns the select below reads: none of the table's when it is not read -#}
+{%- set present = landed_columns(landed) if is_read else [] -%}
 {%- set columns = [
     'data_date', 'site_url', 'query', 'is_anonymized_query', 'country', 'device', 'impressions',
     'sum_top_position',
