@@ -1,10 +1,11 @@
 """`mkpi sample --shape connectors`: the simulated company as a Fivetran connector landing.
 
 The same generated company as the contract shape, written as HubSpot, Google Ads, Meta Ads,
-LinkedIn Ads, GA4, Stripe and Shopify tables plus a `files` folder for what no connector holds,
-so that a dbt build with the `raw_inputs` in `raw_inputs.yml` gives the contract build's KPIs
-(ids mapped as in `campaign_id_map.csv`, `lead_id_map.csv`, `deal_id_map.csv`,
-`touchpoint_id_map.csv`, `visitor_id_map.csv`, `subscription_id_map.csv`, `order_id_map.csv`).
+LinkedIn Ads, GA4, Search Console, Stripe and Shopify tables plus a `files` folder for what no
+connector holds (and the money keywords), so that a dbt build with the `raw_inputs` in
+`raw_inputs.yml` gives the contract build's KPIs (ids mapped as in `campaign_id_map.csv`,
+`lead_id_map.csv`, `deal_id_map.csv`, `touchpoint_id_map.csv`, `visitor_id_map.csv`,
+`subscription_id_map.csv`, `order_id_map.csv`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mkpi.devtools.sampling.landing.campaigns import (
 )
 from mkpi.devtools.sampling.landing.ga4 import GA4, build_ga4, touchpoint_id_maps, write_ga4
 from mkpi.devtools.sampling.landing.hubspot import build_hubspot
+from mkpi.devtools.sampling.landing.search_console import build_search_console
 from mkpi.devtools.sampling.landing.shopify import build_shopify
 from mkpi.devtools.sampling.landing.source import (
     deal_rows,
@@ -42,6 +44,7 @@ from mkpi.raw_contract import load_contract
 HUBSPOT = "hubspot"
 STRIPE = "stripe"
 SHOPIFY = "shopify"
+SEARCH_CONSOLE = "search_console"
 LANDING_STREAM = 8  # seed spawn key: the generator's own streams are 0..7
 SHOPIFY_STREAM = 46  # Shopify's substream of the landing stream
 CONNECTOR_INPUTS = {
@@ -52,6 +55,7 @@ CONNECTOR_INPUTS = {
     "touchpoints": [GA4],
     "subscriptions": [STRIPE],
     "orders": [SHOPIFY],
+    "keyword_rankings": [SEARCH_CONSOLE],
 }
 RAW_INPUTS_FILE = "raw_inputs.yml"
 
@@ -77,13 +81,6 @@ def _take(data: TableData, keep: np.ndarray) -> dict[str, ColumnData]:
     return taken
 
 
-def _lead_ids(column: object, contact_ids: np.ndarray) -> Ids:
-    """Contract lead ids (number n = lead n) as HubSpot contact ids."""
-    values = id_numbers(column)
-    index = np.clip(values - 1, 0, None)
-    return Ids(np.where(values > 0, contact_ids[index], -1), "")
-
-
 def _campaign_ids(column: object, plans: tuple[CampaignPlan, ...]) -> Labels:
     """Contract campaign ids as the ids the connector build gives them."""
     values = id_numbers(column)
@@ -91,7 +88,7 @@ def _campaign_ids(column: object, plans: tuple[CampaignPlan, ...]) -> Labels:
 
 
 def files_tables(
-    tables: dict[str, TableData], plans: tuple[CampaignPlan, ...], contact_ids: np.ndarray
+    tables: dict[str, TableData], plans: tuple[CampaignPlan, ...]
 ) -> dict[str, TableData]:
     """The contract tables no connector provides, ids rewritten to the connector ids."""
     in_files = [plan.index for plan in plans if plan.platform == FILES]
@@ -103,13 +100,6 @@ def files_tables(
     costs = _take(tables["costs"], ~media_mask(tables["costs"], on_platforms))
     costs["campaign_id"] = _campaign_ids(costs["campaign_id"], plans)
     out["costs"] = costs
-    for name in ("keyword_rankings",):
-        table = dict(tables[name])
-        if "lead_id" in table:
-            table["lead_id"] = _lead_ids(table["lead_id"], contact_ids)
-        if "campaign_id" in table:
-            table["campaign_id"] = _campaign_ids(table["campaign_id"], plans)
-        out[name] = table
     return out
 
 
@@ -217,13 +207,15 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
     stripe = build_stripe(
         tables["subscriptions"], hubspot.contact_ids, contact_emails, config.span, rng
     )
+    search_console = build_search_console(tables["keyword_rankings"], config.seed)
     landed = {
         HUBSPOT: hubspot.tables,
         **platforms,
         STRIPE: stripe.tables,
         SHOPIFY: shopify.tables,
+        SEARCH_CONSOLE: search_console.tables,
     }
-    files = files_tables(tables, plans, hubspot.contact_ids)
+    files = files_tables(tables, plans)
     sessions, events, pairs = build_ga4(
         tables["touchpoints"], hubspot.contact_ids, plans, config.seed
     )
@@ -253,6 +245,8 @@ def write_landing(config: SampleConfig, out_dir: Path, fmt: str = "csv") -> dict
             counts[f"{FILES}/{name}"] = row_count(data)
         write_landed(con, mapping, files_dir, fmt)
         counts[f"{FILES}/campaign_mapping"] = len(mapping)
+        write_landed(con, search_console.money_keywords, files_dir, fmt)
+        counts[f"{FILES}/money_keywords"] = len(search_console.money_keywords)
         stale_touchpoints = files_dir / f"touchpoints.{fmt}"
         if stale_touchpoints.exists():
             stale_touchpoints.unlink()
