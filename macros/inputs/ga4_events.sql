@@ -1,0 +1,199 @@
+{#-
+    The GA4 BigQuery export on DuckDB (docs/connectors.md, "GA4 on DuckDB"): the nested export,
+    one row per event with `event_params` a list of (key, value) structs and the session's
+    attribution in `session_traffic_source_last_click`, flattened to the columns of the flat
+    table `events_flat` (_ga4__sources.yml) so everything downstream reads one shape.
+-#}
+
+{#- The export's fields the flat table needs; the first five must be there. -#}
+{% macro ga4_required_fields() %}
+    {{ return(['event_date', 'event_timestamp', 'event_name', 'user_pseudo_id', 'event_params']) }}
+{% endmacro %}
+
+{#- flat column -> (event_params key, value field read first; the other one when it is NULL) -#}
+{% macro ga4_event_params() %}
+    {{ return({
+        'ga_session_id': ('ga_session_id', 'int_value'),
+        'page_location': ('page_location', 'string_value'),
+        'engagement_time_msec': ('engagement_time_msec', 'int_value'),
+        'param_source': ('source', 'string_value'),
+        'param_medium': ('medium', 'string_value'),
+        'param_campaign': ('campaign', 'string_value'),
+        'param_campaign_id': ('campaign_id', 'string_value'),
+    }) }}
+{% endmacro %}
+
+{#- flat column -> path in session_traffic_source_last_click -#}
+{% macro ga4_session_traffic_fields() %}
+    {{ return({
+        'session_manual_source': 'manual_campaign.source',
+        'session_manual_medium': 'manual_campaign.medium',
+        'session_manual_campaign_id': 'manual_campaign.campaign_id',
+        'session_manual_campaign_name': 'manual_campaign.campaign_name',
+        'session_cross_channel_source': 'cross_channel_campaign.source',
+        'session_cross_channel_medium': 'cross_channel_campaign.medium',
+        'session_google_ads_campaign_id': 'google_ads_campaign.campaign_id',
+    }) }}
+{% endmacro %}
+
+{#-
+    The types the nested fields are read as. A struct is cast by field name, so a field the file
+    lacks (an older export) is NULL and fields the project does not read are dropped; int_value is
+    read as text, which also takes a JSON export's integers written as strings.
+-#}
+{% macro ga4_event_params_type() -%}
+    struct(key varchar, value struct(string_value varchar, int_value varchar))[]
+{%- endmacro %}
+
+{% macro ga4_session_traffic_type() -%}
+    struct(
+        manual_campaign struct(campaign_id varchar, campaign_name varchar, source varchar, medium varchar),
+        google_ads_campaign struct(campaign_id varchar),
+        cross_channel_campaign struct(source varchar, medium varchar)
+    )
+{%- endmacro %}
+
+{#-
+    on-run-start, DuckDB: when `<input_folder>/events.parquet`, a folder `events/` of Parquet files
+    or `events.jsonl` exists (first found wins), the view `<schema>.<identifier>` (the source table
+    `events_flat`) becomes the flattening select over it. Returns the file's location, or none
+    when there is no nested export (the flat table is then read as any landed table). A missing
+    required field stops the run with one line naming the input, the table and the field.
+-#}
+{% macro register_ga4_nested_events(schema, identifier, input_folder) %}
+    {%- set base = input_folder ~ '/events' -%}
+    {%- set present = run_query(
+        "select (select count(*) from glob('" ~ base ~ ".parquet')),"
+        ~ " (select count(*) from glob('" ~ base ~ "/*.parquet')),"
+        ~ " (select count(*) from glob('" ~ base ~ ".jsonl'))"
+    ).rows[0] -%}
+    {%- if present[0] > 0 -%}
+        {%- set location = base ~ '.parquet' -%}
+        {%- set reader = "read_parquet('" ~ location ~ "')" -%}
+    {%- elif present[1] > 0 -%}
+        {%- set location = base ~ '/*.parquet' -%}
+        {%- set reader = "read_parquet('" ~ location ~ "', union_by_name = true)" -%}
+    {%- elif present[2] > 0 -%}
+        {%- set location = base ~ '.jsonl' -%}
+        {%- set reader = "read_json('" ~ location ~ "', format = 'newline_delimited')" -%}
+    {%- else -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query('describe select * from ' ~ reader).columns[0].values() | map('lower') | list -%}
+    {%- for field in ga4_required_fields() if field not in found -%}
+        {{ exceptions.raise_compiler_error(
+            "ga4: table 'events' is missing column '" ~ field ~ "' (in " ~ location ~ ")"
+        ) }}
+    {%- endfor -%}
+    {%- if present[0] == 0 and present[1] == 0 -%}
+        {#- JSON: every field read with its type (no sampling); fields a row omits are NULL -#}
+        {%- set reader -%}
+            read_json('{{ location }}', format = 'newline_delimited', columns = {
+                'event_date': 'varchar', 'event_timestamp': 'varchar', 'event_name': 'varchar',
+                'user_pseudo_id': 'varchar', 'user_id': 'varchar',
+                'event_params': '{{ ga4_event_params_type() | replace("\n", " ") }}',
+                'session_traffic_source_last_click': '{{ ga4_session_traffic_type() | replace("\n", " ") }}'
+            })
+        {%- endset -%}
+        {%- set found = found + ['user_id', 'session_traffic_source_last_click'] -%}
+    {%- endif -%}
+    {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- do run_query(
+        'create or replace view ' ~ schema ~ '.' ~ identifier ~ ' as '
+        ~ ga4_flatten_select(reader, found)
+    ) -%}
+    {{ return(location) }}
+{% endmacro %}
+
+{#- The flattening select over `reader` (a table function), `found` its top-level fields. -#}
+{% macro ga4_flatten_select(reader, found) -%}
+    {%- set has_traffic = 'session_traffic_source_last_click' in found -%}
+    select
+        cast(event_date as varchar) as event_date,
+        cast(event_timestamp as varchar) as event_timestamp,
+        cast(event_name as varchar) as event_name,
+        cast(user_pseudo_id as varchar) as user_pseudo_id,
+        {{ 'cast(user_id as varchar)' if 'user_id' in found else 'cast(null as varchar)' }} as user_id,
+        {%- for column, (key, first_field) in ga4_event_params().items() %}
+        {%- set other_field = 'string_value' if first_field == 'int_value' else 'int_value' %}
+        {#- the first param with the key (an index of NULL, for a missing key, is NULL) #}
+        coalesce(
+            event_params[list_position(param_keys, '{{ key }}')].value.{{ first_field }},
+            event_params[list_position(param_keys, '{{ key }}')].value.{{ other_field }}
+        ) as {{ column }},
+        {%- endfor %}
+        {%- for column, path in ga4_session_traffic_fields().items() %}
+        {{ 'traffic.' ~ path if has_traffic else 'cast(null as varchar)' }} as {{ column }},
+        {%- endfor %}
+        cast(null as varchar) as mkpi_malformed_row
+    from (
+        select
+            event_date,
+            event_timestamp,
+            event_name,
+            user_pseudo_id,
+            {%- if 'user_id' in found %}
+            user_id,
+            {%- endif %}
+            cast(event_params as {{ ga4_event_params_type() }}) as event_params,
+            list_transform(event_params, lambda p: p.key) as param_keys,
+            {%- if has_traffic %}
+            cast(session_traffic_source_last_click as {{ ga4_session_traffic_type() }}) as traffic,
+            {%- endif %}
+        from {{ reader }}
+    ) as export
+{%- endmacro %}
+
+{#- A UTC timestamp, exact to the microsecond, from microseconds since the epoch (a bigint). -#}
+{% macro timestamp_from_epoch_micros(expression) -%}
+    {{ return(adapter.dispatch('timestamp_from_epoch_micros', 'marketing_kpis')(expression)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_from_epoch_micros(expression) -%}
+    (timestamp '1970-01-01 00:00:00' + {{ expression }} * interval '1 microsecond')
+{%- endmacro %}
+
+{% macro duckdb__timestamp_from_epoch_micros(expression) -%}
+    make_timestamp({{ expression }})
+{%- endmacro %}
+
+{#-
+    One value per row standing for all of `columns` (equal rows, equal values; NULL and '' differ):
+    exact copies of a GA4 event are folded by it. DuckDB: its 64-bit row hash; elsewhere md5 of
+    the row's text.
+-#}
+{% macro ga4_row_hash(columns) -%}
+    {{ return(adapter.dispatch('ga4_row_hash', 'marketing_kpis')(columns)) }}
+{%- endmacro %}
+
+{% macro default__ga4_row_hash(columns) -%}
+    md5(cast(row({{ columns | join(', ') }}) as {{ dbt.type_string() }}))
+{%- endmacro %}
+
+{% macro duckdb__ga4_row_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#-
+    Aggregate: `value` on a session's earliest event (by `timestamp_column`, then `name_column`,
+    then the smallest value) among the rows where `value` is not NULL; NULL when there is none.
+-#}
+{% macro ga4_earliest_value(value, timestamp_column='event_timestamp_micros', name_column='event_name') -%}
+    {{ return(adapter.dispatch('ga4_earliest_value', 'marketing_kpis')(value, timestamp_column, name_column)) }}
+{%- endmacro %}
+
+{% macro default__ga4_earliest_value(value, timestamp_column, name_column) -%}
+    (array_agg({{ value }} order by {{ timestamp_column }} nulls last, {{ name_column }} nulls last, {{ value }})
+        filter (where {{ value }} is not null))[1]
+{%- endmacro %}
+
+{% macro duckdb__ga4_earliest_value(value, timestamp_column, name_column) -%}
+    arg_min(
+        {{ value }},
+        struct_pack(
+            t := coalesce({{ timestamp_column }}, 9223372036854775807),
+            n := coalesce({{ name_column }}, chr(1114111)),
+            v := {{ value }}
+        )
+    ) filter (where {{ value }} is not null)
+{%- endmacro %}
