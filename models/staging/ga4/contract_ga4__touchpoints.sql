@@ -15,7 +15,6 @@
     'session_manual_campaign_id', 'session_manual_campaign_name', 'session_cross_channel_source',
     'session_cross_channel_medium', 'session_google_ads_campaign_id',
 ] -%}
-{%- set payload_columns = event_columns | reject('in', ['user_pseudo_id', 'ga_session_id']) | list -%}
 {%- set session_value_columns = [
     'user_id', 'page_location', 'session_manual_source', 'session_manual_medium',
     'session_manual_campaign_id', 'session_manual_campaign_name', 'session_cross_channel_source',
@@ -34,51 +33,40 @@ events as (
     from {{ ref('stg_ga4__events') }}
 ),
 
-distinct_events as (
-    -- exact copies folded (equal rows, equal hash): one row per distinct landed event
+rejected_events as (
+    -- events that make no session, exact copies folded: one row per distinct landed event
     select
         user_pseudo_id,
         ga_session_id,
         event_hash,
-        {%- for column in payload_columns %}
-        min({{ column }}) as {{ column }},
-        {%- endfor %}
-        count(*) as landed_copies
-    from events
-    group by user_pseudo_id, ga_session_id, event_hash
-),
-
-rejected_events as (
-    select
-        *,
+        min(event_timestamp_micros) as event_timestamp_micros,
+        min(event_name) as event_name,
+        count(*) as landed_copies,
         case
             when user_pseudo_id is null then 'no_visitor_id'
             else 'no_session_id'
-        end as reject_reason,
-        concat_ws(
-            '|',
-            coalesce(user_pseudo_id, ''),
-            coalesce(ga_session_id, ''),
-            coalesce(cast(event_timestamp_micros as {{ dbt.type_string() }}), ''),
-            coalesce(event_name, '')
-        ) as event_key
-    from distinct_events
+        end as reject_reason
+    from events
     where user_pseudo_id is null or ga_session_id is null
+    group by user_pseudo_id, ga_session_id, event_hash
 ),
 
 rejected_keyed as (
-    -- distinct events sharing the readable key get the row hash too, so every key is unique
+    -- visitor | session | time | name; distinct events sharing it get the row hash too
     select
         *,
-        count(*) over (partition by event_key) as events_with_key
+        count(*) over (partition by user_pseudo_id, ga_session_id, event_timestamp_micros, event_name)
+            as events_with_key
     from rejected_events
 ),
 
 sessions as (
+    -- one pass over the events; exact copies change only the counts and sums over distinct
+    -- events (pageviews, engagement), the earliest values are the same with or without them
     select
         user_pseudo_id,
         ga_session_id,
-        sum(landed_copies) as landed_rows,
+        count(*) as landed_rows,
         min(event_timestamp_micros) as first_event_micros,
         {%- for column in session_value_columns %}
         {{ ga4_earliest_value(column) }} as session_{{ column | replace('session_', '') }},
@@ -87,12 +75,12 @@ sessions as (
         {{ ga4_earliest_value(
             "case when param_source is not null then lower(param_source) || ' / ' || lower(coalesce(param_medium, '(not set)')) end"
         ) }} as param_channel,
-        sum(case when event_name = 'page_view' then 1 else 0 end) as page_view_events,
-        sum(engagement_time_msec) as engagement_time_msec,
+        count(distinct case when event_name = 'page_view' then event_hash end) as page_view_events,
+        {{ ga4_distinct_events_sum('engagement_time_msec', 'event_hash') }} as engagement_time_msec,
         max(case when event_name in (
             {%- for event_name in lead_events %}'{{ event_name }}'{{ ', ' if not loop.last }}{% endfor -%}
         ) then 1 else 0 end) as lead_events
-    from distinct_events
+    from events
     where user_pseudo_id is not null and ga_session_id is not null
     group by user_pseudo_id, ga_session_id
 ),
@@ -168,8 +156,9 @@ reject_rows as (
         cast(null as {{ dbt.type_string() }}) as utm_campaign,
         false as is_unmatched_campaign,
         {{ mask_emails(
-            "case when events_with_key > 1 then event_key || '|' || cast(event_hash as "
-            ~ dbt.type_string() ~ ") else event_key end"
+            "concat_ws('|', coalesce(user_pseudo_id, ''), coalesce(ga_session_id, ''),"
+            ~ " coalesce(cast(event_timestamp_micros as " ~ dbt.type_string() ~ "), ''), coalesce(event_name, '')"
+            ~ ", case when events_with_key > 1 then cast(event_hash as " ~ dbt.type_string() ~ ") end)"
         ) }} as landed_key,
         landed_copies as landed_rows,
         reject_reason

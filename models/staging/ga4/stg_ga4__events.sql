@@ -18,7 +18,7 @@ renamed as (
     select
         -- ids
         {{ landed_text('user_pseudo_id') }} as user_pseudo_id,
-        cast({{ parse_integer(landed_text('ga_session_id')) }} as {{ dbt.type_string() }}) as ga_session_id,
+        cast({{ ga4_integer(landed_text('ga_session_id')) }} as {{ dbt.type_string() }}) as ga_session_id,
         {{ landed_text('user_id', present) }} as user_id,
 
         -- strings
@@ -38,8 +38,8 @@ renamed as (
         {{ landed_text('session_google_ads_campaign_id', present) }} as session_google_ads_campaign_id,
 
         -- numerics
-        {{ parse_integer(landed_text('event_timestamp')) }} as event_timestamp_micros,
-        {{ parse_integer(landed_text('engagement_time_msec')) }} as engagement_time_msec
+        {{ ga4_integer(landed_text('event_timestamp')) }} as event_timestamp_micros,
+        {{ ga4_integer(landed_text('engagement_time_msec')) }} as engagement_time_msec
     from source
 ),
 
