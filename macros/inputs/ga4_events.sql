@@ -201,13 +201,7 @@
 {%- endmacro %}
 
 {% macro duckdb__ga4_earliest_value(value, timestamp_column, name_column) -%}
-    arg_min(
-        {{ value }},
-        struct_pack(
-            t := coalesce({{ timestamp_column }}, 9223372036854775807),
-            n := coalesce({{ name_column }}, chr(1114111))
-        )
-    ) filter (where {{ value }} is not null)
+    arg_min({{ value }}, struct_pack(t := coalesce({{ timestamp_column }}, 9223372036854775807), n := coalesce({{ name_column }}, chr(1114111)))) filter (where {{ value }} is not null)
 {%- endmacro %}
 
 {#-
@@ -229,10 +223,7 @@
 {%- endmacro %}
 
 {% macro duckdb__ga4_distinct_events_sum(value, event_hash) -%}
-    list_sum(list_transform(
-        list(distinct struct_pack(h := {{ event_hash }}, v := {{ value }})) filter (where {{ value }} is not null),
-        lambda event: event.v
-    ))
+    list_sum(list_transform(list(distinct struct_pack(h := {{ event_hash }}, v := {{ value }})) filter (where {{ value }} is not null), lambda event: struct_extract(event, 'v')))
 {%- endmacro %}
 
 {#-

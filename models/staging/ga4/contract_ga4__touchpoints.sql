@@ -69,7 +69,7 @@ sessions as (
         count(*) as landed_rows,
         min(event_timestamp_micros) as first_event_micros,
         {%- for column in session_value_columns %}
-        {{ ga4_earliest_value(column) }} as session_{{ column | replace('session_', '') }},
+        {{ ga4_earliest_value(column) }} as session_{{ column | replace('session_', '') }},  -- noqa: LT02
         {%- endfor %}
         -- param pair of the earliest event with a param_source (normally session_start)
         {{ ga4_earliest_value(
@@ -92,8 +92,9 @@ with_utm as (
             when session_manual_source is not null
                 then lower(session_manual_source) || ' / ' || lower(coalesce(session_manual_medium, '(not set)'))
             when session_cross_channel_source is not null
-                then lower(session_cross_channel_source) || ' / '
-                || lower(coalesce(session_cross_channel_medium, '(not set)'))
+                then
+                    lower(session_cross_channel_source) || ' / '
+                    || lower(coalesce(session_cross_channel_medium, '(not set)'))
             when param_channel is not null then param_channel
             else '(direct) / (none)'
         end as raw_channel,
