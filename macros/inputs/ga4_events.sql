@@ -188,20 +188,19 @@
 {%- endmacro %}
 
 {#-
-    Aggregate: `value` on a session's earliest event (by `timestamp_column`, then `name_column`,
-    ties between equal times and names: any of their values) among the rows where `value` is not NULL; NULL when there is none.
+    Aggregate: `value` on the group's earliest row by `order_column` (a number) among the rows
+    where `value` is not NULL; NULL when there is none. Rows of equal order: any of their values.
 -#}
-{% macro ga4_earliest_value(value, timestamp_column='event_timestamp_micros', name_column='event_name') -%}
-    {{ return(adapter.dispatch('ga4_earliest_value', 'marketing_kpis')(value, timestamp_column, name_column)) }}
+{% macro ga4_earliest_value(value, order_column='event_order') -%}
+    {{ return(adapter.dispatch('ga4_earliest_value', 'marketing_kpis')(value, order_column)) }}
 {%- endmacro %}
 
-{% macro default__ga4_earliest_value(value, timestamp_column, name_column) -%}
-    (array_agg({{ value }} order by {{ timestamp_column }} nulls last, {{ name_column }} nulls last)
-        filter (where {{ value }} is not null))[1]
+{% macro default__ga4_earliest_value(value, order_column) -%}
+    (array_agg({{ value }} order by {{ order_column }}) filter (where {{ value }} is not null))[1]
 {%- endmacro %}
 
-{% macro duckdb__ga4_earliest_value(value, timestamp_column, name_column) -%}
-    arg_min({{ value }}, struct_pack(t := coalesce({{ timestamp_column }}, 9223372036854775807), n := coalesce({{ name_column }}, chr(1114111)))) filter (where {{ value }} is not null)
+{% macro duckdb__ga4_earliest_value(value, order_column) -%}
+    arg_min({{ value }}, {{ order_column }}) filter (where {{ value }} is not null)
 {%- endmacro %}
 
 {#-

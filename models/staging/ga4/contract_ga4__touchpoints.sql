@@ -15,6 +15,10 @@
     'session_manual_campaign_id', 'session_manual_campaign_name', 'session_cross_channel_source',
     'session_cross_channel_medium', 'session_google_ads_campaign_id',
 ] -%}
+{%- set event_columns_qualified = [] -%}
+{%- for column in event_columns -%}
+    {%- do event_columns_qualified.append('landed_events.' ~ column) -%}
+{%- endfor -%}
 {%- set session_value_columns = [
     'user_id', 'page_location', 'session_manual_source', 'session_manual_medium',
     'session_manual_campaign_id', 'session_manual_campaign_name', 'session_cross_channel_source',
@@ -26,48 +30,37 @@
 
 with
 
+event_name_ranks as (
+    -- the few distinct event names in order, so that (time, name) orders events as one number
+    select
+        event_name,
+        row_number() over (order by event_name) as event_name_rank
+    from (select distinct event_name from {{ ref('stg_ga4__events') }} where event_name is not null) as names
+),
+
 events as (
     select
-        *,
-        {{ ga4_row_hash(event_columns) }} as event_hash
-    from {{ ref('stg_ga4__events') }}
+        landed_events.*,
+        {{ ga4_row_hash(event_columns_qualified) }} as event_hash,
+        -- earliest first: time (missing last), then name (missing last)
+        cast(coalesce(landed_events.event_timestamp_micros, 9223372036854775807) as decimal(38, 0)) * 1000000
+        + coalesce(event_name_ranks.event_name_rank, 999999) as event_order,
+        landed_events.user_pseudo_id is null or landed_events.ga_session_id is null as is_rejected
+    from {{ ref('stg_ga4__events') }} as landed_events
+    left join event_name_ranks on landed_events.event_name = event_name_ranks.event_name
 ),
 
-rejected_events as (
-    -- events that make no session, exact copies folded: one row per distinct landed event
+groups as (
+    -- one pass over the events: a session (user_pseudo_id, ga_session_id), or, for an event that
+    -- makes no session, the event with its exact copies. Copies change only the counts and sums
+    -- over distinct events (pageviews, engagement), not the earliest values.
     select
         user_pseudo_id,
         ga_session_id,
-        event_hash,
-        min(event_timestamp_micros) as event_timestamp_micros,
-        min(event_name) as event_name,
-        count(*) as landed_copies,
-        case
-            when user_pseudo_id is null then 'no_visitor_id'
-            else 'no_session_id'
-        end as reject_reason
-    from events
-    where user_pseudo_id is null or ga_session_id is null
-    group by user_pseudo_id, ga_session_id, event_hash
-),
-
-rejected_keyed as (
-    -- visitor | session | time | name; distinct events sharing it get the row hash too
-    select
-        *,
-        count(*) over (partition by user_pseudo_id, ga_session_id, event_timestamp_micros, event_name)
-            as events_with_key
-    from rejected_events
-),
-
-sessions as (
-    -- one pass over the events; exact copies change only the counts and sums over distinct
-    -- events (pageviews, engagement), the earliest values are the same with or without them
-    select
-        user_pseudo_id,
-        ga_session_id,
+        case when is_rejected then event_hash end as rejected_event_hash,
         count(*) as landed_rows,
         min(event_timestamp_micros) as first_event_micros,
+        min(case when is_rejected then event_name end) as rejected_event_name,
         {%- for column in session_value_columns %}
         {{ ga4_earliest_value(column) }} as session_{{ column | replace('session_', '') }},  -- noqa: LT02
         {%- endfor %}
@@ -81,8 +74,23 @@ sessions as (
             {%- for event_name in lead_events %}'{{ event_name }}'{{ ', ' if not loop.last }}{% endfor -%}
         ) then 1 else 0 end) as lead_events
     from events
+    group by user_pseudo_id, ga_session_id, case when is_rejected then event_hash end
+),
+
+sessions as (
+    select * from groups
     where user_pseudo_id is not null and ga_session_id is not null
-    group by user_pseudo_id, ga_session_id
+),
+
+rejected_keyed as (
+    -- visitor | session | time | name; distinct events sharing it get the row hash too
+    select
+        *,
+        case when user_pseudo_id is null then 'no_visitor_id' else 'no_session_id' end as reject_reason,
+        count(*) over (partition by user_pseudo_id, ga_session_id, first_event_micros, rejected_event_name)
+            as events_with_key
+    from groups
+    where user_pseudo_id is null or ga_session_id is null
 ),
 
 with_utm as (
@@ -158,10 +166,10 @@ reject_rows as (
         false as is_unmatched_campaign,
         {{ mask_emails(
             "concat_ws('|', coalesce(user_pseudo_id, ''), coalesce(ga_session_id, ''),"
-            ~ " coalesce(cast(event_timestamp_micros as " ~ dbt.type_string() ~ "), ''), coalesce(event_name, '')"
-            ~ ", case when events_with_key > 1 then cast(event_hash as " ~ dbt.type_string() ~ ") end)"
+            ~ " coalesce(cast(first_event_micros as " ~ dbt.type_string() ~ "), ''), coalesce(rejected_event_name, '')"
+            ~ ", case when events_with_key > 1 then cast(rejected_event_hash as " ~ dbt.type_string() ~ ") end)"
         ) }} as landed_key,
-        landed_copies as landed_rows,
+        landed_rows,
         reject_reason
     from rejected_keyed
 ),
