@@ -35,7 +35,11 @@ event_name_ranks as (
     select
         event_name,
         row_number() over (order by event_name) as event_name_rank
-    from (select distinct event_name from {{ ref('stg_ga4__events') }} where event_name is not null) as names
+    from (
+        select distinct event_name
+        from {{ ref('stg_ga4__events') }}
+        where event_name is not null
+    ) as distinct_event_names
 ),
 
 events as (
