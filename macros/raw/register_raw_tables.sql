@@ -301,14 +301,21 @@
     {%- endfor -%}
     {%- for node in connector_source_tables() -%}
         {%- set input_folder = folder ~ '/' ~ node.source_meta.input -%}
-        {%- set location = register_file_view(
-            node.schema, node.identifier, input_folder, node.columns.keys() | list,
-            label=node.source_meta.input ~ ": table '" ~ node.identifier ~ "'", keep_malformed=false
-        ) -%}
+        {%- set is_ga4_events = (node.source_meta.input, node.name) == ('ga4', 'events_flat') -%}
+        {#- GA4: the nested export, flattened (macros/inputs/ga4_events.sql), wins over the flat table -#}
+        {%- set location = register_ga4_nested_events(node.schema, node.identifier, input_folder)
+            if is_ga4_events else none -%}
+        {%- if location is none -%}
+            {%- set location = register_file_view(
+                node.schema, node.identifier, input_folder, node.columns.keys() | list,
+                label=node.source_meta.input ~ ": table '" ~ node.identifier ~ "'", keep_malformed=false
+            ) -%}
+        {%- endif -%}
         {%- if location is none and not node.meta.get('optional') -%}
             {{ exceptions.raise_compiler_error(
                 node.source_meta.input ~ ": table '" ~ node.identifier ~ "' not found: expected "
                 ~ input_folder ~ '/' ~ node.identifier ~ ".csv or .parquet"
+                ~ (", or the nested export events.parquet, events/*.parquet or events.jsonl" if is_ga4_events else "")
             ) }}
         {%- elif location is none -%}
             {%- do run_query('drop view if exists ' ~ node.schema ~ '.' ~ adapter.quote(node.identifier)) -%}
