@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from reference.connectors import (
     parse_int,
     parse_timestamp,
 )
+from reference.ga4 import landing_to_touchpoints
+from reference.search_console import search_console_to_contract
 from reference.shopify import clean_leads, shopify_orders
 from reference.stripe import landing_to_subscriptions, leads_from_hubspot
 
@@ -196,14 +199,25 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
         (table, json.loads(raw_row)["landed_key"], reason) for table, raw_row, reason in rejected
     )
     shopify = shopify_orders(work / "landing", clean_leads(reference))
-    assert rejects == sorted(
+    # GA4 and Search Console reject per distinct landed row: compared as counts per reason
+    ga4 = landing_to_touchpoints(work / "landing", clean_campaigns=reference.clean_campaigns)
+    search_console = search_console_to_contract(work / "landing")
+    counted = ("ga4.", "search_console.")
+    assert [row for row in rejects if not row[0].startswith(counted)] == sorted(
         [tuple(row) for row in reference.rejected]
         + [(r.source_table, r.landed_key, r.reject_reason) for r in stripe.rejected]
         + [tuple(row) for row in shopify.rejected]
     )
+    assert Counter((row[0], row[2]) for row in rejects if row[0].startswith(counted)) == Counter(
+        [(table, reason) for table, reason, _ in ga4.rejected]
+        + [(row.source_table, row.reason) for row in search_console.rejected]
+    )
     assert {row[2] for row in rejects} == {
         "deleted_in_source",
         "merged_away",
+        "no_visitor_id",
+        "anonymised_query",
+        "not_web_search",
         "void_invoice",
         "proration_line",
         "not_subscription_line",
@@ -214,9 +228,12 @@ def test_rejects_and_reconciliation_equal_the_reference(work: Path, connector_bu
         [tuple(row) for row in reference.reconciliation]
         + [tuple(row.__dict__.values()) for row in stripe.reconciliation]
         + [tuple(row) for row in shopify.reconciliation]
+        + [ga4.reconciliation, tuple(search_console.reconciliation)]
     )
     assert sorted(unmatched, key=repr) == sorted(
-        (tuple(row) for row in reference.unmatched_campaigns), key=repr
+        [tuple(row) for row in reference.unmatched_campaigns]
+        + [("ga4", *values, rows) for values, rows in ga4.unmatched.items()],
+        key=repr,
     )
 
 

@@ -78,12 +78,18 @@ def landing_path(url: str) -> str:
 
 
 def landing_to_touchpoints(
-    landing: Path, lead_events: tuple[str, ...] = ("generate_lead",)
+    landing: Path,
+    lead_events: tuple[str, ...] = ("generate_lead",),
+    clean_campaigns: dict[str, str] | None = None,
 ) -> Result:
+    """`clean_campaigns` (campaign_id -> name): what campaign matching matches against, when
+    campaigns come from more than `files` (reference.connectors' Result.clean_campaigns)."""
     result = Result()
     raw = _read_csv(landing / "ga4" / "events_flat.csv")
     copies = Counter(tuple(sorted(row.items())) for row in raw)
-    campaigns = _clean_campaigns([], _read_csv(landing / "files" / "campaigns.csv"))
+    campaigns = clean_campaigns
+    if campaigns is None:
+        campaigns = _clean_campaigns([], _read_csv(landing / "files" / "campaigns.csv"))
     matcher = CampaignMatcher(campaigns, _read_csv(landing / "files" / "campaign_mapping.csv"))
 
     sessions: dict[tuple[str, str], list[dict]] = defaultdict(list)
