@@ -2,8 +2,9 @@
 dashboard, and say where everything is.
 
 `--connectors` runs the same job on the sample company as Fivetran would land it (HubSpot, Google
-Ads, Meta Ads, LinkedIn Ads, plus files for what no connector holds): it writes that landing to
-target/connector-sample and builds with the inputs its raw_inputs.yml names. That landing comes
+Ads, Meta Ads, LinkedIn Ads, GA4's BigQuery export, Search Console, Stripe, Shopify, plus files for
+what no connector holds): it writes that landing to target/connector-sample and builds with the
+inputs its raw_inputs.yml names. That landing comes
 from the developer tools' sample generator (mkpi.devtools.sampling), the one place product code
 imports a developer tool: the demo's job is to show the product on sample data, and the bundled
 data/sample (written by the same generator) covers the default run without importing it."""
@@ -44,7 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--connectors",
         action="store_true",
-        help="build on the sample company as a connector landing (HubSpot and ad platforms)",
+        help=(
+            "build on the sample company as a connector landing (HubSpot, Google Ads, Meta Ads,"
+            " LinkedIn Ads, GA4, Search Console, Stripe, Shopify)"
+        ),
     )
 
 

@@ -1,8 +1,8 @@
 """`mkpi sample`: write a deterministic, seeded sample raw data set in the raw contract's shape.
 
 `--shape connectors` writes the same simulated company as a Fivetran connector landing instead
-(HubSpot, Google Ads, Meta Ads, LinkedIn Ads and a `files` folder;
-`mkpi.devtools.sampling.landing`).
+(HubSpot, Google Ads, Meta Ads, LinkedIn Ads, GA4, Search Console, Stripe, Shopify and a `files`
+folder; `mkpi.devtools.sampling.landing`).
 Same seed and arguments give byte-identical files. Generation is vectorised (numpy) and files are
 written by DuckDB, so a million leads (~10 million touchpoints) take minutes, not hours.
 """
