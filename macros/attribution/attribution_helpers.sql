@@ -1,4 +1,4 @@
-{#- Shared pieces of the attribution models (shared/spec/kpis.md "Attribution, ROI and return on spend"). -#}
+{#- Shared pieces of the attribution models (catalog/kpis.yml "Attribution, ROI and return on spend"). -#}
 
 {# The eight attribution models, in the order reports list them. #}
 {% macro attribution_models() -%}

@@ -1,5 +1,5 @@
 {#-
-    Search Console (docs/connectors.md section 4.4): the landed rows a staging model reads.
+    Search Console (docs/connectors.md section 8): the landed rows a staging model reads.
 -#}
 
 {#-

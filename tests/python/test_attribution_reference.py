@@ -3,7 +3,7 @@
 A generated sample (plus hand-placed edge touches: exactly at the conversion, exactly at the start
 of the lookback window, one second outside it, ties in time, a visitor seen with two leads) is
 built with dbt on DuckDB. From the clean staging tables this file recomputes, in plain Python and
-straight from shared/spec/kpis.md, identity stitching, revenue events, paths, all eight models'
+straight from catalog/kpis.yml, identity stitching, revenue events, paths, all eight models'
 credit shares (Markov with exact fractions) and the attribution KPIs, and compares them with
 fct_attribution_credits and fct_kpis.
 """

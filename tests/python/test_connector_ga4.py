@@ -1,4 +1,4 @@
-"""GA4 connector (docs/connectors.md section 4.3): a hand-written landing of sessions and
+"""GA4 connector (docs/connectors.md section 7): a hand-written landing of sessions and
 rejects (tests/python/ga4_landing.py) whose touchpoints are worked out by hand below; the dbt
 contract rows equal the hand values and the Python reference (reference/ga4.py); the nested
 export (Parquet file, folder of Parquet files, newline-delimited JSON) gives the same rows as the

@@ -1,7 +1,7 @@
 """The connector reference (reference/connectors.py) on small hand-written landings.
 
 Each test writes the landed tables it needs into tmp_path and states the expected contract rows,
-rejects and counts worked out by hand from shared/spec/connectors.md (sections 3, 4.1, 4.2).
+rejects and counts worked out by hand from docs/connectors.md (sections 4-6).
 """
 
 from __future__ import annotations

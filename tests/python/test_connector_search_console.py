@@ -1,4 +1,4 @@
-"""The Search Console connector (shared/spec/connectors.md section 4.4) on hand-written landings.
+"""The Search Console connector (docs/connectors.md section 8) on hand-written landings.
 
 Each landing's expected `keyword_rankings` rows, rejects and reconciliation are worked out by hand
 in the test; the plain-Python reference (reference/search_console.py) and the dbt build on DuckDB

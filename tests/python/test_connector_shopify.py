@@ -1,4 +1,4 @@
-"""Shopify -> `orders` (docs/connectors.md section 4.6): hand-written landings with the expected
+"""Shopify -> `orders` (docs/connectors.md section 10): hand-written landings with the expected
 orders worked out by hand, held against the Python reference (reference/shopify.py) and the dbt
 build (DuckDB, and PostgreSQL through `mkpi load-postgres`); the rejects and the reconciliation
 of `shopify.order` and `shopify.order_line`; and the sample landing (`mkpi sample --shape
@@ -181,7 +181,7 @@ def hand_landing(root: Path, graphql: bool = False) -> None:
     )
 
 
-# expected by hand (section 4.6)
+# expected by hand (section 10)
 EXPECTED_ORDERS = {
     # ordered_at: created_at 10:00+01:00 in UTC; cogs 2 x 10.50 (unit_cost_amount) + 1 x 5.25
     # (item 22 has only the older cost); taxes not included: revenue = subtotal

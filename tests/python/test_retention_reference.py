@@ -5,7 +5,7 @@ cases (mid-month plan changes, versions inside one month, zero-length versions, 
 versions that staging rejects, mrr-0 versions, gaps and reactivation, several subscriptions per
 customer, USD money) plus
 orders, costs and customers for CAC. One `dbt build` runs on it; reference/retention.py works
-the KPIs out from the same files day by day, straight from shared/spec/kpis.md.
+the KPIs out from the same files day by day, straight from catalog/kpis.yml.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 {#-
     Every transition of the first-order Markov chain, one row each, with the journey it belongs to
     (lead_id, or visitor_id for a visitor never stitched to a lead). int_markov_transitions_counted
-    counts them into the one chain over the whole data range. Path set (shared/spec/kpis.md):
+    counts them into the one chain over the whole data range. Path set (catalog/kpis.yml):
     - one converting path per conversion: its attribution path (lookback applied), START -> first
       channel -> ... -> last channel -> CONVERSION; conversions with an empty path stay out;
     - one non-converting path per lead with touchpoints and no conversion (all its stitched

@@ -1,7 +1,7 @@
 {#-
     Credit shares of the seven rule-based attribution models: one row per conversion x touchpoint
     on its path x model (touches that get nothing have share 0). Everything is a window over the
-    conversion's path, so the cost is linear in path touches. The rules (shared/spec/kpis.md):
+    conversion's path, so the cost is linear in path touches. The rules (catalog/kpis.yml):
     - first_touch / last_touch: 100% to the first / last touch.
     - last_non_direct: 100% to the last touch whose channel is not `direct`; all direct: the last.
     - linear: 1 / touches.

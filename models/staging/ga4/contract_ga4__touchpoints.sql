@@ -133,9 +133,11 @@ session_rows as (
         {{ mask_emails('raw_channel') }} as channel,
         matched_campaign_id as campaign_id,
         -- the landing page's path: scheme and host, query and fragment removed; '' is '/'
+        -- (NULL when no event of the session has a page_location)
         {{ mask_emails(
-            "coalesce(nullif(regexp_replace(regexp_replace(session_page_location,"
-            ~ " '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), '[?#].*$', ''), ''), '/')"
+            "case when session_page_location is not null then"
+            ~ " coalesce(nullif(regexp_replace(regexp_replace(session_page_location,"
+            ~ " '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', ''), '[?#].*$', ''), ''), '/') end"
         ) }} as landing_page,
         cast(case when page_view_events > 0 then page_view_events end as {{ dbt.type_string() }}) as pageviews,
         cast(floor(engagement_time_msec / 1000.0) as {{ dbt.type_bigint() }}) as engaged_seconds,

@@ -1,6 +1,6 @@
 """Reference: HubSpot and ad-platform landings -> contract rows, in plain Python (no dbt, no SQL).
 
-Written straight from shared/spec/connectors.md (sections 1-3, 4.1, 4.2) and raw-data.md, so the
+Written straight from docs/connectors.md (sections 4-6) and raw-data.md, so the
 tests can hold the dbt connector models against it. Call
 
     result = landing_to_contract(landing_dir, Options())

@@ -1,4 +1,4 @@
-"""Reference: the GA4 connector of docs/connectors.md (section 4.3), in plain Python over the flat
+"""Reference: the GA4 connector of docs/connectors.md (section 7), in plain Python over the flat
 table `ga4/events_flat.csv` of a landing (the contract's other tables in `files/`).
 
 One touchpoint per session (user_pseudo_id, ga_session_id); exact duplicate events collapsed

@@ -1,4 +1,4 @@
-"""An independent implementation of the retention and order KPIs of shared/spec/kpis.md.
+"""An independent implementation of the retention and order KPIs of catalog/kpis.yml.
 
 Written from the spec ("Subscriptions, churn and lifetime value", the order rows of "Orders,
 traffic and search", `cac` of "Acquisition and funnel") and DECISIONS.md (D4 conversion month,

@@ -1,6 +1,6 @@
 """Reference: a Search Console landing -> `keyword_rankings` rows, in plain Python (no dbt, no SQL).
 
-Written straight from shared/spec/connectors.md (sections 2, 3 and 4.4). Call
+Written straight from docs/connectors.md (sections 3, 4 and 8). Call
 
     result = search_console_to_contract(landing_dir, sites=None)
 

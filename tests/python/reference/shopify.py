@@ -1,6 +1,6 @@
 """Reference: a Shopify landing -> contract `orders` rows, in plain Python (no dbt, no SQL).
 
-Written straight from shared/spec/connectors.md (sections 1-3 and 4.6), so the tests can hold
+Written straight from docs/connectors.md (sections 1-3 and 4.6), so the tests can hold
 contract_shopify__orders against it. Call
 
     result = shopify_orders(landing_dir, clean_leads)

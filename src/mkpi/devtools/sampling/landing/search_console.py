@@ -2,7 +2,7 @@
 
 Each contract `keyword_rankings` row (day, keyword, position) becomes 1-3 report rows of that day
 and query over (country, device), on one or two sites, whose impressions-weighted mean position
-rounds half up to the contract's position (docs/connectors.md section 4.4). Queries land in mixed
+rounds half up to the contract's position (docs/connectors.md section 8). Queries land in mixed
 case with stray spaces (the contract keyword is lower(trim(query))). A few days of a keyword have
 only rows without impressions, whose plain mean gives the position. Warts the connector must
 drop or fold: extra 0-impression rows, anonymised rows (empty query), image and news rows, and a

@@ -1,7 +1,7 @@
 """Shopify as Fivetran lands it: orders with their lines, variants, inventory items, customers, tax
 lines and note attributes.
 
-Every contract order is one kept Shopify order (docs/connectors.md section 4.6 gives it back
+Every contract order is one kept Shopify order (docs/connectors.md section 10 gives it back
 exactly): its lead by the note attribute `lead_id` (the HubSpot contact id) for most orders, by
 the order's email or its customer's email for some; its lines' quantity x unit cost sum exactly to
 the contract cogs (a NULL cogs: a line whose cost is unknown, or no lines); its subtotal is the

@@ -2,7 +2,7 @@
 
 Every contract subscription version is billed as invoice lines of one Stripe price: monthly
 periods mostly, yearly or quarterly periods for some versions (their MRR stays exact: a yearly
-price is 12 x the monthly amount). The connector rules (section 4.5) rebuild the versions: a
+price is 12 x the monthly amount). The connector rules (section 9) rebuild the versions: a
 version's last period is cut at the next version's start, a churned subscription's periods are
 clipped at its `ended_at`, consecutive periods of one price merge. A version without a plan in the
 contract gets a price without a nickname (its plan comes back as the price id).
