@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_runner import run_dbt
-from ga4_landing import EVENTS, write_landing
+from ga4_landing import EVENTS, T0, event, write_landing
 from reference.connectors import parse_timestamp
 from reference.ga4 import landing_to_touchpoints
 from reference.privacy import mask
@@ -181,3 +181,54 @@ def test_older_export_without_session_attribution(tmp_path: Path) -> None:
 def test_events_are_the_landing_module_s() -> None:
     # guards the hand values above against an edit of the landing
     assert len(EVENTS) == 14
+
+
+def touchpoint_table(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.sql(
+            "select * exclude (batch_loaded_at) from staging.base_marketing__touchpoints"
+            " order by all"
+        ).fetchall()
+
+
+def test_a_late_event_lands_in_its_session_on_an_incremental_run(tmp_path: Path) -> None:
+    """GA4 rewrites a day's table for up to three days: an event that arrives a day after its
+    session was first built (a second page_view of session A, landed late) changes that
+    session's touchpoint on the next ordinary (incremental) run, exactly as a full rebuild does.
+    The GA4 sessions are rebuilt from every landed event on each run (DECISIONS.md D27)."""
+    select = ["build", "--select", "+base_marketing__touchpoints", "--exclude", "test_type:data"]
+    landing = write_landing(tmp_path / "landing", "flat")
+    first, database = run_dbt(
+        ["build", "--full-refresh", *select[1:]], landing, tmp_path, "run", extra_vars=RAW_INPUTS
+    )
+    assert first.returncode == 0, first.stdout[-4000:]
+    before = {row[0]: row for row in touchpoint_table(database)}
+    session_a = before["ga4:v1.1:100"]
+
+    late = event(
+        "20240601", T0 + 60_000_000, "page_view", "v1.1", "100",
+        page_location="https://www.example.com/checkout", engagement_time_msec="4200",
+    )  # fmt: skip
+    write_landing(landing, "flat", [*EVENTS, late])
+    second, _ = run_dbt(select, landing, tmp_path, "run", extra_vars=RAW_INPUTS)
+    assert second.returncode == 0, second.stdout[-4000:]
+    after = {row[0]: row for row in touchpoint_table(database)}
+
+    # session A: pageviews 2 -> 3, engaged seconds 4 (1500 + 2600 ms) -> 8 (+ 4200 ms)
+    columns = ["touchpoint_id", "pageviews", "engaged_seconds"]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        names = [c[0] for c in connection.sql(
+            "select * exclude (batch_loaded_at) from staging.base_marketing__touchpoints limit 0"
+        ).description]  # fmt: skip
+    index = [names.index(column) for column in columns]
+    assert [session_a[i] for i in index] == ["ga4:v1.1:100", 2, 4]
+    assert [after["ga4:v1.1:100"][i] for i in index] == ["ga4:v1.1:100", 3, 8]
+    assert {key: row for key, row in after.items() if key != "ga4:v1.1:100"} == {
+        key: row for key, row in before.items() if key != "ga4:v1.1:100"
+    }
+
+    rebuilt, full = run_dbt(
+        ["build", "--full-refresh", *select[1:]], landing, tmp_path, "full", extra_vars=RAW_INPUTS
+    )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
+    assert touchpoint_table(full) == touchpoint_table(database)
