@@ -5,12 +5,16 @@
     Contract rows can still be rejected by the contract's own staging; fct_raw_row_reconciliation
     counts those. Empty when no connector is selected.
 -#}
-{%- set contract_models = connector_contract_models() %}
+{%- set accounted = [] -%}
+{%- for input_name, table_name in connector_contract_models() -%}
+    {%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) -%}
+        {%- do accounted.append((input_name, table_name, landed_table, is_contract_table)) -%}
+    {%- endfor -%}
+{%- endfor %}
 
 with
 
-{% for input_name, table_name in contract_models %}
-{%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) %}
+{% for input_name, table_name, landed_table, is_contract_table in accounted %}
     {{ input_name }}__{{ landed_table }} as (
         -- rows of a landed table folded into the contract rows of another (is_contract_table
         -- false: Shopify's order lines) are all collapsed, none is a contract row
@@ -28,7 +32,6 @@ with
     ),
 
 {% endfor %}
-{% endfor %}
 unioned as (
     -- typed and empty when no connector is selected
     select
@@ -39,11 +42,9 @@ unioned as (
         0 as collapsed_rows,
         0 as rejected_rows
     where 1 = 0
-    {% for input_name, table_name in contract_models %}
-        {%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) %}
+    {% for input_name, table_name, landed_table, is_contract_table in accounted %}
         union all
         select * from {{ input_name }}__{{ landed_table }}
-        {%- endfor %}
     {% endfor %}
 ),
 

@@ -1,7 +1,8 @@
 {{ config(enabled=input_enabled('shopify', ['orders'])) }}
 {#-
     One row per landed Shopify inventory item with its unit cost: `unit_cost_amount`, else the
-    older connections' `cost` (whichever is landed; both: the first that has a value).
+    older connections' `cost` (whichever is landed; both: the first that has a value; neither:
+    the build stops with one line naming both).
 -#}
 {%- set landed = source('shopify', 'inventory_item') -%}
 {%- set present = landed_columns(landed) %}
@@ -18,10 +19,8 @@ renamed as (
         {{ landed_id('id') }} as inventory_item_id,
 
         -- numerics
-        coalesce(
-            {{ parse_number(landed_text('unit_cost_amount', present)) }},
-            {{ parse_number(landed_text('cost', present)) }}
-        ) as unit_cost
+        {{ parse_number(landed_text_any(['unit_cost_amount', 'cost'], present, 'shopify', 'inventory_item')) }}
+            as unit_cost
     from source
 )
 

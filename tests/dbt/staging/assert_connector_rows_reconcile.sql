@@ -16,12 +16,12 @@ landed_counts as (
     where 1 = 0
     {% for input_name, table_name in contract_models %}
         {%- for landed_table, is_contract_table in connector_accounted_tables(input_name, table_name) %}
-        union all
-        select
-            '{{ input_name }}' as input_name,
-            '{{ landed_table }}' as landed_table,
-            count(*) as landed_rows
-        from {{ source(input_name, landed_table) }}
+            union all
+            select
+                '{{ input_name }}' as input_name,
+                '{{ landed_table }}' as landed_table,
+                count(*) as landed_rows
+            from {{ source(input_name, landed_table) }}
         {%- endfor %}
     {% endfor %}
 ),
