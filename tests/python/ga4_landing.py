@@ -7,14 +7,20 @@ import csv
 from pathlib import Path
 
 import duckdb
+import yaml
 
-FLAT_COLUMNS = [
-    "event_date", "event_timestamp", "event_name", "user_pseudo_id", "user_id", "ga_session_id",
-    "page_location", "engagement_time_msec", "param_source", "param_medium", "param_campaign",
-    "param_campaign_id", "session_manual_source", "session_manual_medium",
-    "session_manual_campaign_id", "session_manual_campaign_name", "session_cross_channel_source",
-    "session_cross_channel_medium", "session_google_ads_campaign_id",
-]  # fmt: skip
+from mkpi.paths import project_root
+
+
+def declared_flat_columns() -> list[str]:
+    """The columns of GA4's flat events table as its sources YAML declares them."""
+    path = project_root() / "models" / "staging" / "ga4" / "_ga4__sources.yml"
+    (source,) = yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+    (table,) = [table for table in source["tables"] if table["name"] == "events_flat"]
+    return [column["name"] for column in table["columns"]]
+
+
+FLAT_COLUMNS = declared_flat_columns()
 
 # 2024-06-01 10:00:00 UTC in microseconds
 T0 = 1717236000000000

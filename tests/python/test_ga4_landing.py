@@ -17,37 +17,18 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from ga4_landing import declared_flat_columns
 from reference.channels import classify
 
 from mkpi.devtools.sample_data import write_sample
 from mkpi.devtools.sampling.generator import SampleConfig
-from mkpi.devtools.sampling.landing.ga4 import session_ids
+from mkpi.devtools.sampling.landing.ga4 import FLAT_COLUMNS, session_ids
 from mkpi.devtools.sampling.landing.writer import write_landing
 
 CONFIG = SampleConfig(leads=300, months=6, seed=11)
 Rows = list[dict[str, str]]
 EMPTY_UTM = {"", "(not set)", "(none)", "(direct)", "(organic)", "(referral)"}
-FLAT = (
-    "event_date",
-    "event_timestamp",
-    "event_name",
-    "user_pseudo_id",
-    "user_id",
-    "ga_session_id",
-    "page_location",
-    "engagement_time_msec",
-    "param_source",
-    "param_medium",
-    "param_campaign",
-    "param_campaign_id",
-    "session_manual_source",
-    "session_manual_medium",
-    "session_manual_campaign_id",
-    "session_manual_campaign_name",
-    "session_cross_channel_source",
-    "session_cross_channel_medium",
-    "session_google_ads_campaign_id",
-)
+FLAT = tuple(declared_flat_columns())
 
 
 def _rows(path: Path) -> Rows:
@@ -206,6 +187,10 @@ def sessionise(events: Rows, campaigns: Campaigns) -> tuple[dict[str, dict[str, 
 
 
 # ---------------------------------------------------------------------------------- tests
+def test_the_generator_writes_the_declared_flat_columns() -> None:
+    assert FLAT_COLUMNS == FLAT
+
+
 def test_sessions_give_back_the_contract_touchpoints(
     folders: tuple[Path, Path], events: Rows
 ) -> None:
