@@ -124,7 +124,7 @@ def test_published_chain_level_conversions(paths: list[Path_], expected: dict[st
 
 
 def exact_conversion_probability(paths: list[Path_], removed: str | None) -> Fraction:
-    """P(conversion) by Gauss-Jordan elimination over fractions (independent of numpy)."""
+    """P(conversion) by the reference's own Gauss-Jordan elimination over fractions."""
     return conversion_probability(paths, removed)
 
 
@@ -140,7 +140,7 @@ def random_paths(seed: int) -> list[Path_]:
 
 
 @pytest.mark.parametrize("seed", range(25))
-def test_numpy_solve_matches_exact_fractions(seed: int) -> None:
+def test_model_solve_matches_the_reference_fractions(seed: int) -> None:
     paths = random_paths(seed)
     effects = effects_by_channel(paths)
     overall = exact_conversion_probability(paths, None)

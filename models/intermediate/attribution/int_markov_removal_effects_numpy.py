@@ -8,8 +8,11 @@ P(conversion), P(conversion) with the channel removed and the removal effect
 P(conversion from each channel) solves (I - Q) x = r, where Q holds channel -> channel transition
 probabilities and r the channel -> CONVERSION probabilities; P(conversion) = s . x with s the
 START -> channel probabilities. Removing a channel sends every transition into it to NULL, which is
-the same as fixing x[channel] = 0. Exact linear algebra, no simulation. PostgreSQL runs the same
-math in plpgsql (macros/attribution/markov_solver.sql); the two must agree.
+the same as fixing x[channel] = 0. Exact linear algebra, no simulation: the counts are integers,
+so the system is solved over fractions (Gauss-Jordan, at most a dozen states) and only the
+answers become floats. That also makes every build give the same bits (LAPACK's float solve
+could differ in the last bit from run to run). PostgreSQL runs the same math in plpgsql
+(macros/attribution/markov_solver.sql); the two must agree.
 
 This file is self-contained on purpose (dbt Python models cannot import the project package);
 tests/python/test_markov.py loads it and checks it against hand-computed and exact-fraction answers.
@@ -17,9 +20,9 @@ tests/python/test_markov.py loads it and checks it against hand-computed and exa
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 START = "START"
@@ -33,23 +36,25 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def chain_arrays(
-    transitions: pd.DataFrame,
-) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted channels; probabilities Q (channel -> channel), r (-> CONVERSION), s (START ->)."""
+Matrix = list[list[Fraction]]
+Vector = list[Fraction]
+
+
+def chain_arrays(transitions: pd.DataFrame) -> tuple[list[str], Matrix, Vector, Vector]:
+    """Sorted channels; exact probabilities Q (channel -> channel), r (-> CONVERSION), s (START)."""
     states = set(transitions["from_state"]) | set(transitions["to_state"])
     channels = sorted(states - {START, CONVERSION, NULL})
     index = {channel: position for position, channel in enumerate(channels)}
     size = len(channels)
-    q = np.zeros((size, size))
-    r = np.zeros(size)
-    s = np.zeros(size)
-    out_totals = np.zeros(size)
-    start_total = 0.0
+    q = [[0] * size for _ in range(size)]
+    r = [0] * size
+    s = [0] * size
+    out_totals = [0] * size
+    start_total = 0
     for from_state, to_state, count in transitions[
         ["from_state", "to_state", "transition_count"]
     ].itertuples(index=False):
-        count = float(count)
+        count = int(count)
         if from_state == START:
             start_total += count
             if to_state in index:
@@ -58,30 +63,47 @@ def chain_arrays(
             row = index[from_state]
             out_totals[row] += count
             if to_state in index:
-                q[row, index[to_state]] += count
+                q[row][index[to_state]] += count
             elif to_state == CONVERSION:
                 r[row] += count
-    if start_total > 0:
-        s /= start_total
-    nonzero = out_totals > 0
-    q[nonzero] /= out_totals[nonzero, None]
-    r[nonzero] /= out_totals[nonzero]
-    return channels, q, r, s
+    start = [Fraction(value, start_total) if start_total else Fraction(0) for value in s]
+    q_exact = [
+        [Fraction(value, out_totals[row]) if out_totals[row] else Fraction(0) for value in q[row]]
+        for row in range(size)
+    ]
+    r_exact = [
+        Fraction(r[row], out_totals[row]) if out_totals[row] else Fraction(0) for row in range(size)
+    ]
+    return channels, q_exact, r_exact, start
 
 
-def conversion_probability(
-    q: np.ndarray, r: np.ndarray, s: np.ndarray, removed: int | None = None
-) -> float:
+def solve(matrix: Matrix, target: Vector) -> Vector:
+    """x with matrix . x = target, by Gauss-Jordan elimination over fractions (pivot: the first
+    non-zero entry of the column; I - Q of an absorbing chain is invertible)."""
+    size = len(target)
+    rows = [[*matrix[i], target[i]] for i in range(size)]
+    for column in range(size):
+        pivot = next(i for i in range(column, size) if rows[i][column] != 0)
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        lead = rows[column][column]
+        rows[column] = [value / lead for value in rows[column]]
+        for i in range(size):
+            factor = rows[i][column]
+            if i != column and factor != 0:
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[column], strict=True)]
+    return [rows[i][size] for i in range(size)]
+
+
+def conversion_probability(q: Matrix, r: Vector, s: Vector, removed: int | None = None) -> Fraction:
     """P(absorbed in CONVERSION from START), optionally with channel `removed` sent to NULL."""
     size = len(r)
-    matrix = np.eye(size) - q
-    target = r.copy()
+    matrix = [[Fraction(int(i == j)) - q[i][j] for j in range(size)] for i in range(size)]
+    target = list(r)
     if removed is not None:
-        matrix[removed, :] = 0.0
-        matrix[removed, removed] = 1.0
-        target[removed] = 0.0
-    absorption = np.linalg.solve(matrix, target)
-    return float(s @ absorption)
+        matrix[removed] = [Fraction(int(j == removed)) for j in range(size)]
+        target[removed] = Fraction(0)
+    absorption = solve(matrix, target)
+    return sum((weight * value for weight, value in zip(s, absorption, strict=True)), Fraction(0))
 
 
 def removal_effects(transitions: pd.DataFrame) -> pd.DataFrame:
@@ -100,8 +122,8 @@ def removal_effects(transitions: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for position, channel in enumerate(channels):
         without = conversion_probability(q, r, s, removed=position)
-        effect = max(0.0, 1.0 - without / overall) if overall > 0 else 0.0
-        rows.append((channel, overall, without, effect))
+        effect = max(Fraction(0), 1 - without / overall) if overall > 0 else Fraction(0)
+        rows.append((channel, float(overall), float(without), float(effect)))
     return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
 
 
