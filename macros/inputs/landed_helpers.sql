@@ -130,3 +130,11 @@
         {%- endfor %}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    The order that picks one lead among several (a deal's contacts, a customer's email matches):
+    the earliest created first, then the smallest id (numeric ids compare by number: shorter first).
+-#}
+{% macro earliest_lead_first(created_at, lead_id) -%}
+    {{ created_at }}, length({{ lead_id }}), {{ lead_id }}
+{%- endmacro %}

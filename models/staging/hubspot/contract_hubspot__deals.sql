@@ -53,7 +53,7 @@ ranked_leads as (
         lead_id,
         row_number() over (
             partition by deal_id
-            order by created_at, length(lead_id), lead_id
+            order by {{ earliest_lead_first('created_at', 'lead_id') }}
         ) as lead_rank
     from candidate_leads
 ),

@@ -171,7 +171,7 @@ ranked_email_matches as (
         lead_id,
         row_number() over (
             partition by order_id
-            order by email_source, created_at, length(lead_id), lead_id
+            order by email_source, {{ earliest_lead_first('created_at', 'lead_id') }}
         ) as match_rank
     from email_matches
 ),

@@ -194,9 +194,9 @@ breaks as (
             when
                 is_surviving
                 and previous_seq is not null
-                and {{ same_value('previous_plan', 'plan') }}
-                and {{ same_value('previous_mrr', 'mrr') }}
-                and {{ same_value('previous_currency', 'currency') }}
+                and previous_plan is not distinct from plan
+                and previous_mrr is not distinct from mrr
+                and previous_currency is not distinct from currency
                 and previous_end = line_start
                 then 0
             else 1
@@ -320,7 +320,7 @@ email_leads as (
         clean_leads.lead_id,
         row_number() over (
             partition by customers.customer_id
-            order by clean_leads.created_at, length(clean_leads.lead_id), clean_leads.lead_id
+            order by {{ earliest_lead_first('clean_leads.created_at', 'clean_leads.lead_id') }}
         ) as lead_rank
     from customers
     inner join clean_leads on {{ salted_email_hash('customers.email') }} = clean_leads.email_hash
