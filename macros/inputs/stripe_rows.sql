@@ -128,3 +128,7 @@
     )
 {%- endmacro %}
 
+{#- Null-safe equality: both NULL, or equal. -#}
+{% macro same_value(left, right) -%}
+    ({{ left }} = {{ right }} or ({{ left }} is null and {{ right }} is null))
+{%- endmacro %}

@@ -194,9 +194,9 @@ breaks as (
             when
                 is_surviving
                 and previous_seq is not null
-                and previous_plan is not distinct from plan
-                and previous_mrr is not distinct from mrr
-                and previous_currency is not distinct from currency
+                and {{ same_value('previous_plan', 'plan') }}
+                and {{ same_value('previous_mrr', 'mrr') }}
+                and {{ same_value('previous_currency', 'currency') }}
                 and previous_end = line_start
                 then 0
             else 1
