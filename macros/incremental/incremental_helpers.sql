@@ -76,6 +76,23 @@
     {{ relation.incorporate(path={'identifier': relation.identifier ~ '__as_stored'}) }}
 {%- endmacro %}
 
+{#-
+    The materialization of the incremental models: `incremental` (delete the changed journeys'
+    rows, then append), except on Spark, whose Parquet tables have no DELETE: there they are
+    tables, rebuilt in full on every run (DECISIONS.md D28).
+-#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'marketing_kpis')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
 {#- The leads / visitors whose journeys this run rebuilds, as a subquery for `in (...)`. -#}
 {% macro changed_journeys(journey_type) -%}
     {%- if journey_type not in ['lead', 'visitor'] -%}

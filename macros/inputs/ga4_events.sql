@@ -170,6 +170,10 @@
     make_timestamp({{ expression }})
 {%- endmacro %}
 
+{% macro spark__timestamp_from_epoch_micros(expression) -%}
+    timestamp_micros({{ expression }})
+{%- endmacro %}
+
 {#-
     One value per row standing for all of `columns` (equal rows, equal values; NULL and '' differ):
     exact copies of a GA4 event are folded by it. DuckDB: its 64-bit row hash; elsewhere md5 of
@@ -187,6 +191,14 @@
     hash({{ columns | join(', ') }})
 {%- endmacro %}
 
+{#- Spark: a 64-bit hash of the row as a JSON array (its own hash skips NULLs, so it could not
+    tell NULL from an absent value or two NULLs in different columns apart). -#}
+{% macro spark__ga4_row_hash(columns) -%}
+    xxhash64(to_json(array(
+        {%- for column in columns %}cast({{ column }} as {{ dbt.type_string() }}){{ ', ' if not loop.last }}{% endfor -%}
+    )))
+{%- endmacro %}
+
 {#-
     Aggregate: `value` on the group's earliest row by `order_column` (a number) among the rows
     where `value` is not NULL; NULL when there is none. Rows of equal order: any of their values.
@@ -201,6 +213,10 @@
 
 {% macro duckdb__ga4_earliest_value(value, order_column) -%}
     arg_min({{ value }}, {{ order_column }}) filter (where {{ value }} is not null)
+{%- endmacro %}
+
+{% macro spark__ga4_earliest_value(value, order_column) -%}
+    min_by({{ value }}, {{ order_column }}) filter (where {{ value }} is not null)
 {%- endmacro %}
 
 {#-
@@ -227,6 +243,23 @@
     exact while a session's sum stays below 2^40 (milliseconds: 34 years). -#}
 {% macro duckdb__ga4_distinct_events_sum(value, event_hash) -%}
     sum(distinct cast({{ event_hash }} as hugeint) * 1099511627776 + {{ value }}) % 1099511627776
+{%- endmacro %}
+
+{#- Spark: the set of distinct (event, value) pairs, added up. -#}
+{% macro spark__ga4_distinct_events_sum(value, event_hash) -%}
+    case
+        when count({{ value }}) > 0
+            then aggregate(
+                collect_set(
+                    case
+                        when {{ value }} is not null
+                            then named_struct('event_hash', {{ event_hash }}, 'value', cast({{ value }} as {{ dbt.type_bigint() }}))
+                    end
+                ),
+                cast(0 as {{ dbt.type_bigint() }}),
+                (total, event) -> total + event.value
+            )
+    end
 {%- endmacro %}
 
 {#-

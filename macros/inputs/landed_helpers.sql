@@ -28,7 +28,7 @@
 
 {#- A numeric id as plain-integer text: a landed `123.0` (ids typed as floats) becomes `123`. -#}
 {% macro landed_id(column, present_columns=none) -%}
-    regexp_replace({{ landed_text(column, present_columns) }}, '^([0-9]+)[.]0*$', '\1')
+    {{ regex_replace_group(landed_text(column, present_columns), "'^([0-9]+)[.]0*$'", 1) }}
 {%- endmacro %}
 
 {#- A landed boolean as true / false, NULL when empty (or an absent optional column). -#}
@@ -63,6 +63,10 @@
     regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1)
 {%- endmacro %}
 
+{% macro spark__url_parameter_raw(url, name) -%}
+    regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1)
+{%- endmacro %}
+
 {#- One row per element of a delimited list, as a set-returning select expression. -#}
 {% macro split_to_rows(expression, delimiter) -%}
     {{ return(adapter.dispatch('split_to_rows', 'marketing_kpis')(expression, delimiter)) }}
@@ -74,6 +78,12 @@
 
 {% macro duckdb__split_to_rows(expression, delimiter) -%}
     unnest(string_split({{ expression }}, '{{ delimiter }}'))
+{%- endmacro %}
+
+{#- Spark's split takes a regex: the one-character delimiter as a character class. A generator,
+    so the caller keeps it out of other expressions (Spark refuses `trim(explode(...))`). -#}
+{% macro spark__split_to_rows(expression, delimiter) -%}
+    explode(split({{ expression }}, '[{{ delimiter }}]'))
 {%- endmacro %}
 
 {#-

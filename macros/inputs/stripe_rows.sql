@@ -26,6 +26,10 @@
     make_timestamp({{ seconds }} * 1000000)
 {%- endmacro %}
 
+{% macro spark__epoch_seconds_timestamp(seconds) -%}
+    timestamp_seconds({{ seconds }})
+{%- endmacro %}
+
 {#-
     The text value of top-level key `key` in JSON object text, trimmed (empty = NULL). Text that
     is not valid JSON, or not an object, has no key. PostgreSQL reads it through
@@ -46,6 +50,11 @@
     end
 {%- endmacro %}
 
+{#- Spark: NULL for text that is not JSON; the key in bracket notation. -#}
+{% macro spark__json_text_value(json_text, key) -%}
+    get_json_object({{ json_text }}, '$[''{{ key | replace("'", "") }}'']')
+{%- endmacro %}
+
 {#- PostgreSQL: text -> json, NULL when it is not valid JSON (other adapters: nothing to do). -#}
 {% macro stripe_json_function() -%}
     {{ return(adapter.dispatch('stripe_json_function', 'marketing_kpis')()) }}
@@ -63,6 +72,10 @@
 {%- endmacro %}
 
 {% macro duckdb__stripe_json_function() -%}
+    select 1
+{%- endmacro %}
+
+{% macro spark__stripe_json_function() -%}
     select 1
 {%- endmacro %}
 
@@ -90,6 +103,16 @@
 
 {% macro duckdb__integer_quotient(numerator, denominator) -%}
     (cast({{ numerator }} as hugeint) // cast({{ denominator }} as hugeint))
+{%- endmacro %}
+
+{#- Spark's `div` returns a bigint (it wraps past 2^63): subtract the remainder, then the exact
+    decimal division has no fraction. -#}
+{% macro spark__integer_quotient(numerator, denominator) -%}
+    cast(
+        (cast({{ numerator }} as decimal(38, 0)) - cast({{ numerator }} as decimal(38, 0)) % cast({{ denominator }} as decimal(38, 0)))
+        / cast({{ denominator }} as decimal(38, 0))
+        as decimal(38, 0)
+    )
 {%- endmacro %}
 
 {#-

@@ -9,7 +9,7 @@
 
 {#- An offset is at most 14 hours (real time zones run from -12:00 to +14:00): `+25:00` is unreadable. -#}
 {% macro iso_timestamp_pattern() -%}
-    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?[ ]?(Z|z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?$'
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?[ ]?(Z|z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?$'
 {%- endmacro %}
 
 {#- An offset after a time of day: a date's own `-01` is never read as one. -#}
@@ -70,6 +70,24 @@
     regexp_matches({{ expression }}, {{ pattern }})
 {%- endmacro %}
 
+{% macro spark__regex_matches(expression, pattern) -%}
+    regexp_like({{ expression }}, {{ pattern }})
+{%- endmacro %}
+
+{#- regexp_replace with capture group `group` (a number) as the replacement: `\1` on most
+    adapters, `$1` on Spark (Java's replacement syntax). -#}
+{% macro regex_replace_group(expression, pattern, group) -%}
+    {{ return(adapter.dispatch('regex_replace_group', 'marketing_kpis')(expression, pattern, group)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_group(expression, pattern, group) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, '\{{ group }}')
+{%- endmacro %}
+
+{% macro spark__regex_replace_group(expression, pattern, group) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, '${{ group }}')
+{%- endmacro %}
+
 {# A UTC timestamp (without time zone) from ISO text, or NULL. #}
 {% macro parse_timestamp(expression) -%}
     case
@@ -88,6 +106,12 @@
             then timezone('UTC', try_cast({{ expression }} as timestamptz))
         else try_cast({{ expression }} as timestamp)
     end
+{%- endmacro %}
+
+{#- Spark reads every ISO form the pattern admits (an offset converts to the session's UTC); only
+    a lower-case `z` needs upper-casing. -#}
+{% macro spark__try_timestamp(expression) -%}
+    try_cast(upper({{ expression }}) as timestamp)
 {%- endmacro %}
 
 {# A date from ISO text (a timestamp's UTC date), or NULL. #}
@@ -209,4 +233,8 @@
 
 {% macro duckdb__raise_error(message) -%}
     error({{ message }})
+{%- endmacro %}
+
+{% macro spark__raise_error(message) -%}
+    raise_error({{ message }})
 {%- endmacro %}

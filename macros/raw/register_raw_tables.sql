@@ -76,6 +76,12 @@
 {% endmacro %}
 
 {% macro default__register_raw_tables() %}
+    {%- do check_warehouse_raw_tables() -%}
+    {{ return(marketing_kpis.create_try_cast_functions() if execute else '') }}
+{% endmacro %}
+
+{#- Warehouses: every needed raw table and column is there (one line naming what is not). -#}
+{% macro check_warehouse_raw_tables() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set schema = var('raw_schema', 'raw') -%}
     {%- for table_name, optional in files_tables_needed() -%}
@@ -101,11 +107,28 @@
             {{ check_landed_columns(node, found, node.schema ~ '.' ~ node.identifier) }}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(marketing_kpis.create_try_cast_functions()) }}
+    {{ return('') }}
+{% endmacro %}
+
+{#- Spark: the warehouse check alone (Spark has try_cast and raise_error of its own). -#}
+{% macro spark__register_raw_tables() %}
+    {%- do check_warehouse_raw_tables() -%}
+    {{ return('') }}
 {% endmacro %}
 
 {#- The columns of a warehouse table (none when it does not exist). -#}
 {% macro table_columns(schema, table_name) %}
+    {{ return(adapter.dispatch('table_columns', 'marketing_kpis')(schema, table_name)) }}
+{% endmacro %}
+
+{#- Spark has no information_schema: the catalog, through dbt's adapter. -#}
+{% macro spark__table_columns(schema, table_name) %}
+    {%- set relation = adapter.get_relation(database=none, schema=schema, identifier=table_name) -%}
+    {%- if relation is none -%}{{ return([]) }}{%- endif -%}
+    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
+{% endmacro %}
+
+{% macro default__table_columns(schema, table_name) %}
     {%- set columns_query -%}
         select column_name from information_schema.columns
         where table_schema = '{{ schema }}' and table_name = '{{ table_name }}'
@@ -172,7 +195,7 @@
     Read one CSV file for a view: checks the encoding (one line naming file and line when a line is
     not valid in var csv_encoding) and collects its malformed rows (a wrong number of fields, an
     unterminated quote) into the table `<schema>.<table>__malformed` (mkpi_malformed_row: JSON of
-    the line number and the line as text). `keep_malformed` false (connector files): a malformed
+    the line number and the line as {{ dbt.type_string() }}). `keep_malformed` false (connector files): a malformed
     row stops the run with one line instead. Returns the select the view is made of.
 -#}
 {% macro csv_view_select(schema, table_name, csv, label, keep_malformed) %}

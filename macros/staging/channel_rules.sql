@@ -47,9 +47,9 @@
     -- an empty side is `(not set)`; `www.`, `m.`, `l.`, `lm.` come off a source that keeps a dot
     select
         lookup_key,
-        regexp_replace(
-            coalesce(nullif(source_raw, ''), '(not set)'), '^(www|m|l|lm)[.](.+[.].+)$', '\2'
-        ) as source_name,
+        {{ regex_replace_group(
+            "coalesce(nullif(source_raw, ''), '(not set)')", "'^(www|m|l|lm)[.](.+[.].+)$'", 2
+        ) }} as source_name,
         coalesce(nullif(medium_raw, ''), '(not set)') as medium
     from {{ output_cte }}_parts
     where is_pair
@@ -184,4 +184,8 @@
 
 {% macro default__replace_non_alphanumerics(expression) -%}
     regexp_replace({{ expression }}, '[^a-z0-9]+', ' ', 'g')
+{%- endmacro %}
+
+{% macro spark__replace_non_alphanumerics(expression) -%}
+    regexp_replace({{ expression }}, '[^a-z0-9]+', ' ')
 {%- endmacro %}

@@ -50,7 +50,7 @@
 
 {% macro is_email_shaped(expression) -%}
     (
-        (strpos({{ expression }}, '@') > 0 or strpos({{ expression }}, '%40') > 0)
+        ({{ dbt.position("'@'", expression) }} > 0 or {{ dbt.position("'%40'", expression) }} > 0)
         and {{ regex_matches(expression, email_pattern()) }}
     )
 {%- endmacro %}

@@ -21,6 +21,18 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- Spark: a struct as JSON, NULL values kept as `null` as on the other adapters. -#}
+{% macro spark__raw_row_json(columns) -%}
+    to_json(
+        named_struct(
+            {%- for column in columns %}
+            '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ),
+        map('ignoreNullFields', 'false')
+    )
+{%- endmacro %}
+
 {#
     The first CTEs of every base model, ending in `keyed`: the raw table as trimmed text (empty =
     NULL; `hashed_columns` hashed at once and email-shaped values in every other column masked,

@@ -25,13 +25,13 @@
     {%- endfor -%}
     '{{ kpi_name }}' as kpi,
     {%- if meta.kind == 'ratio' %}
-    cast({{ context['kpi_' ~ kpi_name ~ '_numerator'](*arguments) }} as double precision) as numerator,
-    cast({{ context['kpi_' ~ kpi_name ~ '_denominator'](*arguments) }} as double precision) as denominator,
+    cast({{ context['kpi_' ~ kpi_name ~ '_numerator'](*arguments) }} as {{ double_type() }}) as numerator,
+    cast({{ context['kpi_' ~ kpi_name ~ '_denominator'](*arguments) }} as {{ double_type() }}) as denominator,
     {%- else %}
-    cast(null as double precision) as numerator,
-    cast(null as double precision) as denominator,
+    cast(null as {{ double_type() }}) as numerator,
+    cast(null as {{ double_type() }}) as denominator,
     {%- endif %}
-    cast({{ context['kpi_' ~ kpi_name](*arguments) }} as double precision) as value
+    cast({{ context['kpi_' ~ kpi_name](*arguments) }} as {{ double_type() }}) as value
 {%- endmacro %}
 
 {#-
@@ -45,7 +45,7 @@
     cast(dimension as {{ dbt.type_string() }}) as dimension,
     cast(dimension_value as {{ dbt.type_string() }}) as dimension_value,
     cast({{ attribution_model }} as {{ dbt.type_string() }}) as attribution_model,
-    cast(numerator as double precision) as numerator,
-    cast(denominator as double precision) as denominator,
-    cast(value as double precision) as value
+    cast(numerator as {{ double_type() }}) as numerator,
+    cast(denominator as {{ double_type() }}) as denominator,
+    cast(value as {{ double_type() }}) as value
 {%- endmacro %}

@@ -1,10 +1,10 @@
 {#- Arithmetic every KPI shares; the generated kpi_* macros call these. -#}
 
-{# numerator / denominator as double precision; NULL when the denominator is 0 or NULL. #}
+{# numerator / denominator as a double; NULL when the denominator is 0 or NULL. #}
 {% macro safe_divide(numerator, denominator) -%}
     case
         when ({{ denominator }}) is null or ({{ denominator }}) = 0 then null
-        else cast({{ numerator }} as double precision) / cast({{ denominator }} as double precision)
+        else cast({{ numerator }} as {{ double_type() }}) / cast({{ denominator }} as {{ double_type() }})
     end
 {%- endmacro %}
 

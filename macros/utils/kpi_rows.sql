@@ -75,5 +75,5 @@
     {%- for input in entry.inputs -%}
         {%- do arguments.append(entry.measures[input]) -%}
     {%- endfor -%}
-    cast({{ context['kpi_' ~ kpi_name](*arguments) }} as double precision)
+    cast({{ context['kpi_' ~ kpi_name](*arguments) }} as {{ double_type() }})
 {%- endmacro %}

@@ -326,6 +326,19 @@ def csv_select(
     )
 
 
+def _raw_reader(
+    duck: duckdb.DuckDBPyConnection, raw: RawFile, dialect: CsvDialect, schema: str
+) -> tuple[str, list[str]]:
+    """The parenthesised select that reads `raw` as the DuckDB build does, and its columns."""
+    if raw.is_parquet:
+        reader = f"(select * from read_parquet({_duck_literal(str(raw.path))}))"
+    else:
+        keep = raw.schema in ("", schema)
+        reader = f"({csv_select(duck, raw, dialect, keep, declared_columns(raw, schema))})"
+    columns = [row[0] for row in duck.execute(f"describe select * from {reader}").fetchall()]
+    return reader, columns
+
+
 def export_csv(
     duck: duckdb.DuckDBPyConnection,
     raw: RawFile,
@@ -340,12 +353,7 @@ def export_csv(
     """
     dialect = dialect or CsvDialect()
     try:
-        if raw.is_parquet:
-            reader = f"(select * from read_parquet({_duck_literal(str(raw.path))}))"
-        else:
-            keep = raw.schema in ("", schema)
-            reader = f"({csv_select(duck, raw, dialect, keep, declared_columns(raw, schema))})"
-        columns = [row[0] for row in duck.execute(f"describe select * from {reader}").fetchall()]
+        reader, columns = _raw_reader(duck, raw, dialect, schema)
         select = ", ".join(f"cast({_duck_ident(c)} as varchar)" for c in columns)
         (count,) = one_row(
             duck,
@@ -355,6 +363,33 @@ def export_csv(
     except duckdb.Error as error:
         raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
     return columns, int(count)
+
+
+def export_parquet(
+    duck: duckdb.DuckDBPyConnection,
+    raw: RawFile,
+    target: Path,
+    dialect: CsvDialect | None = None,
+    schema: str = "raw",
+) -> tuple[list[str], int]:
+    """Write `raw` to the Parquet file `target`, every column as text under its lower-cased,
+    unique name (as `load_table` names PostgreSQL's columns); return (column names, row count)."""
+    dialect = dialect or CsvDialect()
+    try:
+        reader, columns = _raw_reader(duck, raw, dialect, schema)
+        names = _pg_column_names(columns)
+        select = ", ".join(
+            f"cast({_duck_ident(c)} as varchar) as {_duck_ident(n)}"
+            for c, n in zip(columns, names, strict=True)
+        )
+        (count,) = one_row(
+            duck,
+            f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
+            " (format parquet)",
+        )
+    except duckdb.Error as error:
+        raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
+    return names, int(count)
 
 
 def _existing_columns(cursor: PgCursor, schema: str, table: str) -> list[tuple[str, str]]:

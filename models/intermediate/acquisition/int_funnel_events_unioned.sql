@@ -22,10 +22,8 @@ lead_attributes as (
         mql_at is not null as has_mql,
         sql_at is not null as has_sql,
         customer_at is not null as has_customer,
-        -- exact: seconds / 86400, from epoch seconds (works on DuckDB and PostgreSQL)
-        cast(
-            extract(epoch from customer_at) - extract(epoch from created_at) as double precision
-        ) / 86400 as days_to_customer
+        -- exact: seconds / 86400
+        {{ seconds_between('created_at', 'customer_at') }} / 86400 as days_to_customer
     from leads
 ),
 

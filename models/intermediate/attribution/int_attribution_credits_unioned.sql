@@ -8,7 +8,7 @@
     can move every Markov share).
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_journeys(extra_condition=\"attribution_model = 'markov'\") }}",
@@ -80,7 +80,7 @@ unattributed as (
         cast(null as {{ dbt.type_bigint() }}) as touch_position,
         cast({{ unattributed_channel() }} as {{ dbt.type_string() }}) as channel,
         cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(1 as double precision) as credit_share,
+        cast(1 as {{ double_type() }}) as credit_share,
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at
     from conversions_without_path
     cross join models
@@ -110,8 +110,8 @@ final as (
         credits.channel,
         credits.campaign_id,
         credits.credit_share,
-        cast(conversions.revenue as double precision) * credits.credit_share as attributed_revenue,
-        cast(conversions.gross_profit as double precision) * credits.credit_share as attributed_gross_profit,
+        cast(conversions.revenue as {{ double_type() }}) * credits.credit_share as attributed_revenue,
+        cast(conversions.gross_profit as {{ double_type() }}) * credits.credit_share as attributed_gross_profit,
         conversions.conversion_month,
         credits.occurred_at,
         conversions.converted_at

@@ -43,8 +43,8 @@ costs as (
         month,
         dimension,
         dimension_value,
-        cast(media_cost as double precision) as media_cost,
-        cast(marketing_cost as double precision) as marketing_cost,
+        cast(media_cost as {{ double_type() }}) as media_cost,
+        cast(marketing_cost as {{ double_type() }}) as marketing_cost,
         media_cost_lines,
         marketing_cost_lines
     from acquisition_measures
@@ -158,16 +158,16 @@ amounts as (
         grid.has_credit_activity,
         grid.has_media_cost_activity,
         grid.has_marketing_cost_activity,
-        cast(coalesce(costs.media_cost, 0) as double precision) as media_cost,
-        cast(coalesce(costs.marketing_cost, 0) as double precision) as marketing_cost,
+        cast(coalesce(costs.media_cost, 0) as {{ double_type() }}) as media_cost,
+        cast(coalesce(costs.marketing_cost, 0) as {{ double_type() }}) as marketing_cost,
         case
-            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.revenue, 0) as double precision)
+            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.revenue, 0) as {{ double_type() }})
         end as revenue,
         case
-            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.gross_profit, 0) as double precision)
+            when grid.dimension = 'total' then cast(coalesce(revenue_by_month.gross_profit, 0) as {{ double_type() }})
         end as gross_profit,
-        cast(coalesce(credits_by_value.attributed_revenue, 0) as double precision) as attributed_revenue,
-        cast(coalesce(credits_by_value.attributed_gross_profit, 0) as double precision) as attributed_gross_profit,
+        cast(coalesce(credits_by_value.attributed_revenue, 0) as {{ double_type() }}) as attributed_revenue,
+        cast(coalesce(credits_by_value.attributed_gross_profit, 0) as {{ double_type() }}) as attributed_gross_profit,
         cast(coalesce(credits_by_value.credits, 0) as {{ dbt.type_bigint() }}) as credits,
         cast(coalesce(costs.media_cost_lines, 0) as {{ dbt.type_bigint() }}) as media_cost_lines,
         cast(coalesce(costs.marketing_cost_lines, 0) as {{ dbt.type_bigint() }}) as marketing_cost_lines

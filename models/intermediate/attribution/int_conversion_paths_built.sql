@@ -8,7 +8,7 @@
     leads in `int_journeys_changed`.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_journeys() }}",

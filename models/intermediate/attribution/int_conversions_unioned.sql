@@ -22,7 +22,7 @@ won_deals as (
         deal_id as source_id,
         lead_id,
         amount as revenue,
-        cast(amount as double precision) * {{ var('gross_margin') }} as gross_profit,
+        cast(amount as {{ double_type() }}) * {{ var('gross_margin') }} as gross_profit,
         created_at as opportunity_at,
         closed_at as converted_at
     from deals
@@ -36,7 +36,7 @@ placed_orders as (
         order_id as source_id,
         lead_id,
         revenue,
-        cast(coalesce(revenue - cogs, revenue * {{ var('gross_margin') }}) as double precision) as gross_profit,
+        cast(coalesce(revenue - cogs, revenue * {{ var('gross_margin') }}) as {{ double_type() }}) as gross_profit,
         ordered_at as opportunity_at,
         ordered_at as converted_at
     from orders

@@ -52,12 +52,12 @@ final as (
             case
                 when path_removal_effect > 0
                     then
-                        cast(removal_effect as double precision)
-                        / cast(path_removal_effect as double precision)
-                        / cast(channel_touches as double precision)
-                else 1 / cast(touch_count as double precision)
+                        cast(removal_effect as {{ double_type() }})
+                        / cast(path_removal_effect as {{ double_type() }})
+                        / cast(channel_touches as {{ double_type() }})
+                else 1 / cast(touch_count as {{ double_type() }})
             end
-            as double precision
+            as {{ double_type() }}
         ) as credit_share
     from path_totals
 )

@@ -14,10 +14,10 @@ solved as (
 final as (
     select
         cast(channel as {{ dbt.type_string() }}) as channel,
-        cast(conversion_probability as double precision) as conversion_probability,
-        cast(conversion_probability_without_channel as double precision)
+        cast(conversion_probability as {{ double_type() }}) as conversion_probability,
+        cast(conversion_probability_without_channel as {{ double_type() }})
             as conversion_probability_without_channel,
-        cast(removal_effect as double precision) as removal_effect
+        cast(removal_effect as {{ double_type() }}) as removal_effect
     from solved
 )
 

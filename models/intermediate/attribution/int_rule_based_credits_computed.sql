@@ -20,7 +20,7 @@
     `int_journeys_changed`.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_journeys() }}",
@@ -57,10 +57,10 @@ touch_weights as (
         *,
         cast(
             power(
-                cast(2 as double precision),
+                cast(2 as {{ double_type() }}),
                 -1 * (seconds_before_conversion - latest_touch_seconds)
-                / cast(86400 as double precision)
-                / cast({{ time_decay_half_life_days() }} as double precision)
+                / cast(86400 as {{ double_type() }})
+                / cast({{ time_decay_half_life_days() }} as {{ double_type() }})
             )
             as {{ weight_type() }}
         ) as decay_weight,
@@ -91,22 +91,22 @@ shares as (
         case when touch_position = 1 then 1 else 0 end as first_touch_share,
         case when touch_position = touch_count then 1 else 0 end as last_touch_share,
         case when touch_position = last_non_direct_position then 1 else 0 end as last_non_direct_share,
-        1 / cast(touch_count as double precision) as linear_share,
-        cast(decay_weight as double precision) / cast(total_decay_weight as double precision) as time_decay_share,
+        1 / cast(touch_count as {{ double_type() }}) as linear_share,
+        cast(decay_weight as {{ double_type() }}) / cast(total_decay_weight as {{ double_type() }}) as time_decay_share,
         case
             when touch_count = 1 then 1
             when touch_count = 2 then 0.5
             when touch_position = 1 or touch_position = touch_count then 0.4
-            else 0.2 / cast(touch_count - 2 as double precision)
+            else 0.2 / cast(touch_count - 2 as {{ double_type() }})
         end as position_based_share,
         cast(
             case
                 when w_shaped_roles_held > 0 then 30 * w_shaped_roles_held
-                else 10 / cast(roleless_touches as double precision)
+                else 10 / cast(roleless_touches as {{ double_type() }})
             end
-            as double precision
+            as {{ double_type() }}
         )
-        / cast(30 * w_shaped_roles_present + case when roleless_touches > 0 then 10 else 0 end as double precision)
+        / cast(30 * w_shaped_roles_present + case when roleless_touches > 0 then 10 else 0 end as {{ double_type() }})
             as w_shaped_share
     from path_totals
 ),
@@ -119,7 +119,7 @@ unpivoted as (
             lead_id,
             touchpoint_id,
             cast('{{ model_name }}' as {{ dbt.type_string() }}) as attribution_model,
-            cast({{ model_name }}_share as double precision) as credit_share
+            cast({{ model_name }}_share as {{ double_type() }}) as credit_share
         from shares
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

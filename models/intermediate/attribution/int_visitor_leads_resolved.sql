@@ -9,7 +9,7 @@
     touches): the stitch itself stays a view.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_journeys(lead_column=none, visitor_column='visitor_id') }}",

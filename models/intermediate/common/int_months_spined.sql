@@ -76,7 +76,7 @@ final as (
     select
         months.month,
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'months.month')) }} as date) as month_end_date,
-        row_number() over (order by months.month) as month_number
+        cast(row_number() over (order by months.month) as {{ dbt.type_bigint() }}) as month_number
     from months
     cross join data_range
     where months.month <= data_range.last_month

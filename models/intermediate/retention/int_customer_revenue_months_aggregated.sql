@@ -7,7 +7,7 @@
     the booking of the contract whose revenue its MRR already carries (counting both would count
     the same money twice).
 -#}
-{%- set gross_margin = 'cast(' ~ var('gross_margin') ~ ' as double precision)' -%}
+{%- set gross_margin = 'cast(' ~ var('gross_margin') ~ ' as ' ~ double_type() ~ ')' -%}
 
 with
 
@@ -33,14 +33,14 @@ subscription_months as (
     select
         lead_id,
         month,
-        cast(end_mrr as double precision) as end_mrr,
-        cast(end_mrr as double precision) * {{ gross_margin }} as subscription_gross_profit,
+        cast(end_mrr as {{ double_type() }}) as end_mrr,
+        cast(end_mrr as {{ double_type() }}) * {{ gross_margin }} as subscription_gross_profit,
         cast(0 as bigint) as orders,
-        cast(0 as double precision) as order_revenue,
-        cast(0 as double precision) as order_gross_profit,
+        cast(0 as {{ double_type() }}) as order_revenue,
+        cast(0 as {{ double_type() }}) as order_gross_profit,
         cast(0 as bigint) as won_deals,
-        cast(0 as double precision) as deal_revenue,
-        cast(0 as double precision) as deal_gross_profit
+        cast(0 as {{ double_type() }}) as deal_revenue,
+        cast(0 as {{ double_type() }}) as deal_gross_profit
     from customer_mrr_months
     where end_mrr > 0 or is_paying_in_month
 ),
@@ -49,17 +49,17 @@ order_months as (
     select
         lead_id,
         cast({{ dbt.date_trunc('month', 'ordered_at') }} as date) as month,
-        cast(0 as double precision) as end_mrr,
-        cast(0 as double precision) as subscription_gross_profit,
+        cast(0 as {{ double_type() }}) as end_mrr,
+        cast(0 as {{ double_type() }}) as subscription_gross_profit,
         cast(count(*) as bigint) as orders,
-        sum(cast(revenue as double precision)) as order_revenue,
+        sum(cast(revenue as {{ double_type() }})) as order_revenue,
         sum(
-            cast(revenue as double precision)
-            - coalesce(cast(cogs as double precision), cast(revenue as double precision) * {{ gross_margin }})
+            cast(revenue as {{ double_type() }})
+            - coalesce(cast(cogs as {{ double_type() }}), cast(revenue as {{ double_type() }}) * {{ gross_margin }})
         ) as order_gross_profit,
         cast(0 as bigint) as won_deals,
-        cast(0 as double precision) as deal_revenue,
-        cast(0 as double precision) as deal_gross_profit
+        cast(0 as {{ double_type() }}) as deal_revenue,
+        cast(0 as {{ double_type() }}) as deal_gross_profit
     from orders
     group by lead_id, cast({{ dbt.date_trunc('month', 'ordered_at') }} as date)
 ),
@@ -68,14 +68,14 @@ deal_months as (
     select
         deals.lead_id,
         cast({{ dbt.date_trunc('month', 'deals.closed_at') }} as date) as month,
-        cast(0 as double precision) as end_mrr,
-        cast(0 as double precision) as subscription_gross_profit,
+        cast(0 as {{ double_type() }}) as end_mrr,
+        cast(0 as {{ double_type() }}) as subscription_gross_profit,
         cast(0 as bigint) as orders,
-        cast(0 as double precision) as order_revenue,
-        cast(0 as double precision) as order_gross_profit,
+        cast(0 as {{ double_type() }}) as order_revenue,
+        cast(0 as {{ double_type() }}) as order_gross_profit,
         cast(count(*) as bigint) as won_deals,
-        sum(cast(deals.amount as double precision)) as deal_revenue,
-        sum(cast(deals.amount as double precision)) * {{ gross_margin }} as deal_gross_profit
+        sum(cast(deals.amount as {{ double_type() }})) as deal_revenue,
+        sum(cast(deals.amount as {{ double_type() }})) * {{ gross_margin }} as deal_gross_profit
     from deals
     left join subscribers on deals.lead_id = subscribers.lead_id
     where

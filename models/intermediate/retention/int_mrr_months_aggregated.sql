@@ -14,7 +14,7 @@
 {%- if ltv_churn_months < 1 -%}
     {{ exceptions.raise_compiler_error("var ltv_churn_months must be 1 or more, got " ~ ltv_churn_months) }}
 {%- endif -%}
-{%- set gross_margin = 'cast(' ~ var('gross_margin') ~ ' as double precision)' -%}
+{%- set gross_margin = 'cast(' ~ var('gross_margin') ~ ' as ' ~ double_type() ~ ')' -%}
 
 with
 

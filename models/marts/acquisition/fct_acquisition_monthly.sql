@@ -102,32 +102,32 @@ final as (
         cast(cohort_mqls_with_customer as {{ dbt.type_bigint() }}) as cohort_mqls_with_customer,
 
         -- costs (reporting currency)
-        cast(marketing_cost as double precision) as marketing_cost,
-        cast(media_cost as double precision) as media_cost,
-        cast(marketing_other_cost as double precision) as marketing_other_cost,
-        cast(sales_cost as double precision) as sales_cost,
+        cast(marketing_cost as {{ double_type() }}) as marketing_cost,
+        cast(media_cost as {{ double_type() }}) as media_cost,
+        cast(marketing_other_cost as {{ double_type() }}) as marketing_other_cost,
+        cast(sales_cost as {{ double_type() }}) as sales_cost,
 
         -- ad delivery
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
 
         -- KPIs of this row (catalog formulas)
-        cast({{ kpi_cpl('marketing_cost', 'leads') }} as double precision) as cpl,
-        cast({{ kpi_cost_per_mql('marketing_cost', 'mqls') }} as double precision) as cost_per_mql,
-        cast({{ kpi_cac('marketing_cost', 'sales_cost', 'new_customers') }} as double precision) as cac,
+        cast({{ kpi_cpl('marketing_cost', 'leads') }} as {{ double_type() }}) as cpl,
+        cast({{ kpi_cost_per_mql('marketing_cost', 'mqls') }} as {{ double_type() }}) as cost_per_mql,
+        cast({{ kpi_cac('marketing_cost', 'sales_cost', 'new_customers') }} as {{ double_type() }}) as cac,
         cast(
-            {{ kpi_lead_to_mql_rate('leads', 'cohort_leads_with_mql') }} as double precision
+            {{ kpi_lead_to_mql_rate('leads', 'cohort_leads_with_mql') }} as {{ double_type() }}
         ) as lead_to_mql_rate,
         cast(
-            {{ kpi_mql_to_sql_rate('mqls', 'cohort_mqls_with_sql') }} as double precision
+            {{ kpi_mql_to_sql_rate('mqls', 'cohort_mqls_with_sql') }} as {{ double_type() }}
         ) as mql_to_sql_rate,
         cast(
-            {{ kpi_mql_to_customer_rate('mqls', 'cohort_mqls_with_customer') }} as double precision
+            {{ kpi_mql_to_customer_rate('mqls', 'cohort_mqls_with_customer') }} as {{ double_type() }}
         ) as mql_to_customer_rate,
         cast(
-            {{ kpi_lead_to_customer_rate('leads', 'cohort_leads_with_customer') }} as double precision
+            {{ kpi_lead_to_customer_rate('leads', 'cohort_leads_with_customer') }} as {{ double_type() }}
         ) as lead_to_customer_rate,
-        cast(days_to_customer as double precision) as days_to_customer
+        cast(days_to_customer as {{ double_type() }}) as days_to_customer
     from joined
 )
 

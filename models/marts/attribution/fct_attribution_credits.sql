@@ -3,7 +3,7 @@
     int_attribution_credits_unioned (DECISIONS.md D16): the changed leads' rows and all Markov rows.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_changed_journeys(extra_condition=\"attribution_model = 'markov'\") }}",
@@ -33,9 +33,9 @@ final as (
         cast(touch_position as {{ dbt.type_bigint() }}) as touch_position,
         cast(channel as {{ dbt.type_string() }}) as channel,
         cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
-        cast(credit_share as double precision) as credit_share,
-        cast(attributed_revenue as double precision) as attributed_revenue,
-        cast(attributed_gross_profit as double precision) as attributed_gross_profit,
+        cast(credit_share as {{ double_type() }}) as credit_share,
+        cast(attributed_revenue as {{ double_type() }}) as attributed_revenue,
+        cast(attributed_gross_profit as {{ double_type() }}) as attributed_gross_profit,
         cast(conversion_month as date) as conversion_month,
         cast(occurred_at as {{ dbt.type_timestamp() }}) as occurred_at,
         cast(converted_at as {{ dbt.type_timestamp() }}) as converted_at

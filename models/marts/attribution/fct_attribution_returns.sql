@@ -27,13 +27,13 @@ final as (
         cast(
             coalesce(attribution_model = '{{ default_attribution_model() }}', true) as boolean
         ) as is_default_model,
-        cast(attributed_revenue as double precision) as attributed_revenue,
-        cast(attributed_gross_profit as double precision) as attributed_gross_profit,
-        cast(media_cost as double precision) as media_cost,
-        cast(marketing_cost as double precision) as marketing_cost,
-        cast({{ kpi_roas('attributed_revenue', 'media_cost') }} as double precision) as roas,
-        cast({{ kpi_poas('attributed_gross_profit', 'media_cost') }} as double precision) as poas,
-        cast({{ kpi_romi('attributed_revenue', 'marketing_cost') }} as double precision) as romi
+        cast(attributed_revenue as {{ double_type() }}) as attributed_revenue,
+        cast(attributed_gross_profit as {{ double_type() }}) as attributed_gross_profit,
+        cast(media_cost as {{ double_type() }}) as media_cost,
+        cast(marketing_cost as {{ double_type() }}) as marketing_cost,
+        cast({{ kpi_roas('attributed_revenue', 'media_cost') }} as {{ double_type() }}) as roas,
+        cast({{ kpi_poas('attributed_gross_profit', 'media_cost') }} as {{ double_type() }}) as poas,
+        cast({{ kpi_romi('attributed_revenue', 'marketing_cost') }} as {{ double_type() }}) as romi
     from amounts
 )
 

@@ -37,21 +37,21 @@ credited as (
 final as (
     select
         cast(removal_effects.channel as {{ dbt.type_string() }}) as channel,
-        cast(removal_effects.conversion_probability as double precision) as conversion_probability,
-        cast(removal_effects.conversion_probability_without_channel as double precision)
+        cast(removal_effects.conversion_probability as {{ double_type() }}) as conversion_probability,
+        cast(removal_effects.conversion_probability_without_channel as {{ double_type() }})
             as conversion_probability_without_channel,
-        cast(removal_effects.removal_effect as double precision) as removal_effect,
+        cast(removal_effects.removal_effect as {{ double_type() }}) as removal_effect,
         cast(
             {{ safe_divide('removal_effects.removal_effect', 'effect_totals.total_removal_effect') }}
-            as double precision
+            as {{ double_type() }}
         ) as normalised_removal_effect,
         cast(
             converting_paths.converting_paths
             * {{ safe_divide('removal_effects.removal_effect', 'effect_totals.total_removal_effect') }}
-            as double precision
+            as {{ double_type() }}
         ) as chain_level_conversions,
-        cast(coalesce(credited.credited_conversions, 0) as double precision) as credited_conversions,
-        cast(coalesce(credited.attributed_revenue, 0) as double precision) as attributed_revenue
+        cast(coalesce(credited.credited_conversions, 0) as {{ double_type() }}) as credited_conversions,
+        cast(coalesce(credited.attributed_revenue, 0) as {{ double_type() }}) as attributed_revenue
     from removal_effects
     cross join converting_paths
     cross join effect_totals

@@ -19,19 +19,19 @@ final as (
     select
         cast(month as date) as month,
         cast(dimension_value as {{ dbt.type_string() }}) as channel,
-        cast(start_mrr as double precision) as start_mrr,
-        cast(end_mrr as double precision) as mrr,
+        cast(start_mrr as {{ double_type() }}) as start_mrr,
+        cast(end_mrr as {{ double_type() }}) as mrr,
         cast(start_customers as integer) as start_customers,
         cast(active_customers as integer) as active_customers,
         cast(churned_customers as integer) as churned_customers,
-        cast(arpa as double precision) as arpa,
-        cast(logo_churn_rate as double precision) as logo_churn_rate,
-        cast(mean_logo_churn_rate as double precision) as mean_logo_churn_rate,
+        cast(arpa as {{ double_type() }}) as arpa,
+        cast(logo_churn_rate as {{ double_type() }}) as logo_churn_rate,
+        cast(mean_logo_churn_rate as {{ double_type() }}) as mean_logo_churn_rate,
         cast(months_in_churn_mean as integer) as months_in_churn_mean,
-        cast(ltv as double precision) as ltv,
-        cast(cac as double precision) as cac,
-        cast(ltv_cac_ratio as double precision) as ltv_cac_ratio,
-        cast(cac_payback_months as double precision) as cac_payback_months
+        cast(ltv as {{ double_type() }}) as ltv,
+        cast(cac as {{ double_type() }}) as cac,
+        cast(ltv_cac_ratio as {{ double_type() }}) as ltv_cac_ratio,
+        cast(cac_payback_months as {{ double_type() }}) as cac_payback_months
     from channels
 )
 

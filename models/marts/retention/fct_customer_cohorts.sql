@@ -110,16 +110,16 @@ final as (
         cast(subscribed_customers as integer) as subscribed_customers,
         cast(ordering_customers as integer) as ordering_customers,
         cast(active_customers as integer) as active_customers,
-        cast({{ safe_divide('subscribed_customers', 'cohort_customers') }} as double precision)
+        cast({{ safe_divide('subscribed_customers', 'cohort_customers') }} as {{ double_type() }})
             as subscription_retention_rate,
-        cast({{ safe_divide('active_customers', 'cohort_customers') }} as double precision) as active_rate,
-        cast(end_mrr as double precision) as end_mrr,
-        cast(subscription_gross_profit as double precision) as subscription_gross_profit,
-        cast(order_gross_profit as double precision) as order_gross_profit,
-        cast(deal_gross_profit as double precision) as deal_gross_profit,
-        cast(gross_profit as double precision) as gross_profit,
-        cast(cumulative_gross_profit as double precision) as cumulative_gross_profit,
-        cast({{ safe_divide('cumulative_gross_profit', 'cohort_customers') }} as double precision)
+        cast({{ safe_divide('active_customers', 'cohort_customers') }} as {{ double_type() }}) as active_rate,
+        cast(end_mrr as {{ double_type() }}) as end_mrr,
+        cast(subscription_gross_profit as {{ double_type() }}) as subscription_gross_profit,
+        cast(order_gross_profit as {{ double_type() }}) as order_gross_profit,
+        cast(deal_gross_profit as {{ double_type() }}) as deal_gross_profit,
+        cast(gross_profit as {{ double_type() }}) as gross_profit,
+        cast(cumulative_gross_profit as {{ double_type() }}) as cumulative_gross_profit,
+        cast({{ safe_divide('cumulative_gross_profit', 'cohort_customers') }} as {{ double_type() }})
             as cumulative_gross_profit_per_customer
     from cumulated
 )

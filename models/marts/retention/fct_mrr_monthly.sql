@@ -31,14 +31,14 @@ kpi_values as (
 final as (
     select
         cast(totals.month as date) as month,
-        cast(totals.start_mrr as double precision) as start_mrr,
-        cast(totals.new_mrr as double precision) as new_mrr,
-        cast(totals.reactivation_mrr as double precision) as reactivation_mrr,
-        cast(totals.expansion_mrr as double precision) as expansion_mrr,
-        cast(totals.contraction_mrr as double precision) as contraction_mrr,
-        cast(totals.churned_mrr as double precision) as churned_mrr,
-        cast(totals.end_mrr as double precision) as mrr,
-        cast(12 * totals.end_mrr as double precision) as arr,
+        cast(totals.start_mrr as {{ double_type() }}) as start_mrr,
+        cast(totals.new_mrr as {{ double_type() }}) as new_mrr,
+        cast(totals.reactivation_mrr as {{ double_type() }}) as reactivation_mrr,
+        cast(totals.expansion_mrr as {{ double_type() }}) as expansion_mrr,
+        cast(totals.contraction_mrr as {{ double_type() }}) as contraction_mrr,
+        cast(totals.churned_mrr as {{ double_type() }}) as churned_mrr,
+        cast(totals.end_mrr as {{ double_type() }}) as mrr,
+        cast(12 * totals.end_mrr as {{ double_type() }}) as arr,
         cast(totals.start_customers as integer) as start_customers,
         cast(totals.active_customers as integer) as active_customers,
         cast(totals.new_mrr_customers as integer) as new_mrr_customers,
@@ -47,11 +47,11 @@ final as (
         cast(totals.contracted_customers as integer) as contracted_customers,
         cast(totals.churned_customers as integer) as churned_customers,
         {% for kpi in kpis %}
-            cast(kpi_values.{{ kpi }} as double precision) as {{ kpi }},
+            cast(kpi_values.{{ kpi }} as {{ double_type() }}) as {{ kpi }},
         {% endfor %}
-        cast(totals.mean_logo_churn_rate as double precision) as mean_logo_churn_rate,
+        cast(totals.mean_logo_churn_rate as {{ double_type() }}) as mean_logo_churn_rate,
         cast(totals.months_in_churn_mean as integer) as months_in_churn_mean,
-        cast(totals.cac as double precision) as cac
+        cast(totals.cac as {{ double_type() }}) as cac
     from totals
     left join kpi_values on totals.month = kpi_values.month
 )

@@ -137,10 +137,10 @@ final as (
         cast(assessed.unit as {{ dbt.type_string() }}) as unit,
         cast(assessed.funnel_tier as {{ dbt.type_string() }}) as funnel_tier,
         cast(assessed.kpi_order as integer) as kpi_order,
-        cast(assessed.value as double precision) as value,
-        cast(assessed.previous_value as double precision) as previous_value,
-        cast(assessed.change_absolute as double precision) as change_absolute,
-        cast(assessed.change_relative as double precision) as change_relative,
+        cast(assessed.value as {{ double_type() }}) as value,
+        cast(assessed.previous_value as {{ double_type() }}) as previous_value,
+        cast(assessed.change_absolute as {{ double_type() }}) as change_absolute,
+        cast(assessed.change_relative as {{ double_type() }}) as change_relative,
         cast(
             case
                 when assessed.change_absolute is null or assessed.direction = 'neutral' then null
@@ -151,9 +151,9 @@ final as (
         ) as change_assessment,
         cast(assessed.direction as {{ dbt.type_string() }}) as direction,
         cast(assessed.healthy_operator as {{ dbt.type_string() }}) as healthy_operator,
-        cast(assessed.healthy_threshold as double precision) as healthy_threshold,
+        cast(assessed.healthy_threshold as {{ double_type() }}) as healthy_threshold,
         cast(assessed.critical_operator as {{ dbt.type_string() }}) as critical_operator,
-        cast(assessed.critical_threshold as double precision) as critical_threshold,
+        cast(assessed.critical_threshold as {{ double_type() }}) as critical_threshold,
         cast(assessed.health_status as {{ dbt.type_string() }}) as health_status,
         assessed.month = latest_month.month as is_latest_month
     from assessed

@@ -12,11 +12,19 @@ contacts as (
 ),
 
 listed as (
+    -- the generator alone in its expression (Spark allows no function around it)
     select
         contact_id,
-        trim({{ split_to_rows('merged_object_ids', ';') }}) as merged_contact_id
+        {{ split_to_rows('merged_object_ids', ';') }} as listed_contact_id
     from contacts
     where not is_deleted and merged_object_ids is not null
+),
+
+trimmed as (
+    select
+        contact_id,
+        trim(listed_contact_id) as merged_contact_id
+    from listed
 ),
 
 ranked as (
@@ -27,7 +35,7 @@ ranked as (
             partition by merged_contact_id
             order by length(contact_id), contact_id
         ) as survivor_rank
-    from listed
+    from trimmed
     where merged_contact_id <> '' and merged_contact_id <> contact_id
 ),
 

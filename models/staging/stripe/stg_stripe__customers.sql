@@ -18,11 +18,11 @@ renamed as (
     select
         -- ids
         {{ landed_text('id') }} as customer_id,
-        regexp_replace(
-            {{ json_text_value(landed_text('metadata'), var('stripe_lead_id_metadata_key', 'lead_id')) }},
-            '^([0-9]+)[.]0*$',
-            '\1'
-        ) as metadata_lead_id,
+        {{ regex_replace_group(
+            json_text_value(landed_text('metadata'), var('stripe_lead_id_metadata_key', 'lead_id')),
+            "'^([0-9]+)[.]0*$'",
+            1,
+        ) }} as metadata_lead_id,
 
         -- strings
         {{ landed_text('email') }} as email

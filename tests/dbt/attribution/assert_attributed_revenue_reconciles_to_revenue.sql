@@ -55,7 +55,7 @@ revenue_checks as (
 gross_profit as (
     select
         conversion_month as month,
-        sum(cast(gross_profit as double precision)) as gross_profit
+        sum(cast(gross_profit as {{ double_type() }})) as gross_profit
     from conversions
     group by conversion_month
 ),

@@ -16,7 +16,7 @@ example_one as (
     from {{ target.schema }}.mkpi_markov_removal_effects(
         array['START', 'A', 'A', 'A', 'B', 'B'],
         array['A', 'B', 'A', 'CONVERSION', 'A', 'B'],
-        array[3, 3, 2, 3, 3, 2]::double precision[]
+        array[3, 3, 2, 3, 3, 2]::{{ double_type() }}[]
     ) as solved
 ),
 
@@ -27,7 +27,7 @@ example_two as (
     from {{ target.schema }}.mkpi_markov_removal_effects(
         array['START', 'START', 'g', 'g', 'g', 'm'],
         array['g', 'm', 'CONVERSION', 'm', 'NULL', 'CONVERSION'],
-        array[4, 1, 2, 1, 1, 2]::double precision[]
+        array[4, 1, 2, 1, 1, 2]::{{ double_type() }}[]
     ) as solved
 ),
 

@@ -2,7 +2,7 @@
 with
 
 annualised as (
-    select {{ kpi_annual_logo_churn_rate('cast(0.05 as double precision)') }} as annual_logo_churn_rate
+    select {{ kpi_annual_logo_churn_rate('cast(0.05 as ' ~ double_type() ~ ')') }} as annual_logo_churn_rate
 ),
 
 final as (

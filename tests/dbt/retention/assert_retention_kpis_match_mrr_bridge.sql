@@ -51,7 +51,7 @@ final as (
         or retention_rows.kpi_rows <> 16
         or retention_rows.distinct_kpis <> 16
         or retention_rows.has_other_dimension = 1
-        or abs(retention_rows.mrr_value - cast(mrr_months.end_mrr as double precision)) > 0.000001
+        or abs(retention_rows.mrr_value - cast(mrr_months.end_mrr as {{ double_type() }})) > 0.000001
 )
 
 select * from final

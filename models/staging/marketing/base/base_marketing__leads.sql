@@ -3,7 +3,7 @@
     window (a CRM update sets a later stage date) and every row sharing a key with them.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='lead_id',
     on_schema_change='fail',

@@ -10,7 +10,7 @@
     newest batch, whose journeys the attribution models rebuild (int_journeys_changed).
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key='touchpoint_id',
     on_schema_change='fail',
