@@ -41,6 +41,11 @@
     {{ expression }}
 {%- endmacro %}
 
+{#- Spark compares strings by bytes (collation UTF8_BINARY) unless told otherwise. -#}
+{% macro spark__binary_sort_key(expression) -%}
+    {{ expression }}
+{%- endmacro %}
+
 {#- var default_attribution_model (the model single-number views use), checked against the list. -#}
 {% macro default_attribution_model() -%}
     {%- set chosen = var('default_attribution_model', 'w_shaped') -%}
