@@ -47,14 +47,24 @@ Effects = dict[str, tuple[float | None, float | None, float | None]]
 Solver = Callable[[pd.DataFrame], Effects]
 
 
-def compiled_solver(tmp_path_factory: pytest.TempPathFactory, target: str) -> str:
-    """The solver's SQL for `target`, as dbt renders it (no database is touched)."""
+def compiled_solver(
+    tmp_path_factory: pytest.TempPathFactory, target: str, pg: PgSettings | None = None
+) -> str:
+    """The solver's SQL for `target`, as dbt renders it (PostgreSQL: dbt logs in to `pg`)."""
     work = tmp_path_factory.mktemp(f"markov-{target}")
+    pg_env = {} if pg is None else {
+        "MKPI_PG_HOST": pg.host,
+        "MKPI_PG_PORT": str(pg.port),
+        "MKPI_PG_USER": pg.user,
+        "MKPI_PG_PASSWORD": pg.password,
+        "MKPI_PG_DATABASE": pg.database,
+    }  # fmt: skip
     result, _ = run_dbt(
         ["compile", "--quiet", "--target", target, "--inline", SOLVER_QUERY],
         project_root() / "data" / "sample",
         work,
         f"compile-{target}",
+        extra_env=pg_env,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
@@ -311,7 +321,7 @@ CROSS_CHECK_CHAINS = [transitions_of(EXAMPLE_ONE), transitions_of(EXAMPLE_TWO)] 
 def test_postgres_runs_the_same_sql(
     tmp_path_factory: pytest.TempPathFactory, pg_settings: PgSettings, duckdb_sql: str
 ) -> None:
-    sql = compiled_solver(tmp_path_factory, "postgres")
+    sql = compiled_solver(tmp_path_factory, "postgres", pg_settings)
     connection = connect(pg_settings)
     try:
         with connection.cursor() as cursor:
