@@ -23,17 +23,8 @@
 {#- Exact seconds from `earlier` to `later` (both UTC timestamps without time zone), as a double:
     days = seconds / 86400 (the spec's "time differences are exact"). -#}
 {% macro seconds_between(earlier, later) -%}
-    {{ return(adapter.dispatch('seconds_between', 'marketing_kpis')(earlier, later)) }}
-{%- endmacro %}
-
-{% macro default__seconds_between(earlier, later) -%}
-    (cast(extract(epoch from {{ later }}) as {{ double_type() }})
-        - cast(extract(epoch from {{ earlier }}) as {{ double_type() }}))
-{%- endmacro %}
-
-{#- Spark has no epoch field: whole microseconds since the epoch, subtracted exactly. -#}
-{% macro spark__seconds_between(earlier, later) -%}
-    (cast(unix_micros({{ later }}) - unix_micros({{ earlier }}) as {{ double_type() }}) / 1000000)
+    (cast(extract(epoch from {{ later }}) as double precision)
+        - cast(extract(epoch from {{ earlier }}) as double precision))
 {%- endmacro %}
 
 {#- A text expression to order by, byte by byte (code-point order for UTF-8), so ties break the same
@@ -50,7 +41,7 @@
     {{ expression }}
 {%- endmacro %}
 
-{#- Spark compares strings by their UTF-8 bytes, which is code point order. -#}
+{#- Spark compares strings by bytes (collation UTF8_BINARY) unless told otherwise. -#}
 {% macro spark__binary_sort_key(expression) -%}
     {{ expression }}
 {%- endmacro %}

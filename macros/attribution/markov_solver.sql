@@ -1,211 +1,237 @@
 {#-
-    The Markov removal-effect solve, per adapter. The chain is tiny (at most the ten canonical
-    channels plus START, CONVERSION and NULL), so it is solved exactly (Gaussian elimination /
-    LU), never simulated. Input: a relation of transition counts (from_state, to_state,
-    transition_count); output columns: channel, conversion_probability,
-    conversion_probability_without_channel, removal_effect.
+    The Markov removal-effect solve, one portable SQL on every adapter (DuckDB, PostgreSQL, Spark
+    SQL in ANSI mode): plain joins, case, windowed max, no arrays, recursion or functions of one
+    database. The chain is tiny (START and at most markov_max_channels() channels), so it is solved
+    exactly, never simulated.
 
-    - DuckDB: the dbt Python model int_markov_removal_effects_numpy (numpy.linalg.solve).
-    - PostgreSQL (no Python models in dbt-postgres): the plpgsql functions below, created by the
-      calling model's pre-hook, do the same math with partial-pivoting Gaussian elimination.
-    - Any other adapter: a compile error that says so (see DECISIONS.md).
+    P(conversion from each channel) solves (I - Q) x = r (Q channel -> channel probabilities, r
+    channel -> CONVERSION); P(conversion) = x[START] with the row x[START] - s . x = 0 (s the START
+    -> channel probabilities). Removing a channel sends every transition into it to NULL: its row
+    becomes x[channel] = 0 (an identity row, right-hand side 0). Every scenario (the whole chain,
+    and each channel removed) is one system, all solved side by side: one row per (scenario, row)
+    with the matrix columns a_1 .. a_n and the right-hand side b, and Gauss-Jordan elimination
+    unrolled by Jinja, one pivot after the other. I - Q is an M-matrix (rows of Q sub-stochastic,
+    every channel reaches CONVERSION or NULL), so elimination without pivoting is stable and no
+    pivot is 0; a 0 pivot would give NULL, never a division by zero. Channels get indexes 1..k by
+    byte order of their name; indexes k+1..n are identity rows.
+    Every value is computed row by row in a fixed order of operations (no sum over rows), so the
+    answer has the same bits on every build. The column START never changes (no transition enters
+    START), so it is not stored and has no pivot.
 -#}
 
-{% macro markov_removal_effects(transitions_relation) -%}
-    {{ return(adapter.dispatch('markov_removal_effects', 'marketing_kpis')(transitions_relation)) }}
+{#- The most channels the solve holds (its unrolled size); the canonical channels are 10. -#}
+{% macro markov_max_channels() -%}
+    {{ return(12) }}
 {%- endmacro %}
 
-{% macro default__markov_removal_effects(transitions_relation) -%}
-    {{ exceptions.raise_compiler_error(
-        "markov attribution is implemented for DuckDB (a dbt Python model) and PostgreSQL (plpgsql); "
-        ~ "adapter '" ~ target.type ~ "' has neither. See DECISIONS.md (attribution)."
-    ) }}
-{%- endmacro %}
+{#-
+    CTEs ending in `output_cte` (channel, conversion_probability,
+    conversion_probability_without_channel, removal_effect) from `transitions_cte` (from_state,
+    to_state, transition_count). A chain of more than markov_max_channels() channels gives NULL
+    values (and fails the test assert_markov_chain_fits_the_solver).
+-#}
+{% macro markov_removal_effect_ctes(transitions_cte, output_cte) -%}
+{%- set size = markov_max_channels() -%}
+{%- set float_type = double_type() -%}
+{{ output_cte }}_states as (
+    select from_state as state
+    from {{ transitions_cte }}
+    union
+    select to_state as state
+    from {{ transitions_cte }}
+),
 
-{% macro duckdb__markov_removal_effects(transitions_relation) -%}
+{{ output_cte }}_channels as (
     select
-        channel,
-        conversion_probability,
-        conversion_probability_without_channel,
-        removal_effect
-    from {{ ref('int_markov_removal_effects_numpy') }}
-{%- endmacro %}
+        state as channel,
+        row_number() over (order by {{ binary_sort_key('state') }}) as channel_index
+    from {{ output_cte }}_states
+    where state not in ('START', 'CONVERSION', 'NULL')
+),
 
-{% macro postgres__markov_removal_effects(transitions_relation) -%}
+{{ output_cte }}_chain_size as (
+    select count(*) as channel_count
+    from {{ output_cte }}_channels
+),
+
+{{ output_cte }}_out_counts as (
     select
-        solved.channel,
-        solved.conversion_probability,
-        solved.conversion_probability_without_channel,
-        solved.removal_effect
-    from {{ target.schema }}.mkpi_markov_removal_effects(
-        (select array_agg(from_state order by from_state, to_state) from {{ transitions_relation }}),
-        (select array_agg(to_state order by from_state, to_state) from {{ transitions_relation }}),
-        (
-            select array_agg(cast(transition_count as double precision) order by from_state, to_state)
-            from {{ transitions_relation }}
-        )
-    ) as solved
-{%- endmacro %}
+        from_state,
+        sum(transition_count) as out_count
+    from {{ transitions_cte }}
+    group by from_state
+),
 
-{#- The DDL the solving model runs as its pre-hook (PostgreSQL only; nothing elsewhere). -#}
-{% macro markov_solver_ddl() -%}
-    {{ return(adapter.dispatch('markov_solver_ddl', 'marketing_kpis')()) }}
-{%- endmacro %}
+{{ output_cte }}_probabilities as (
+    -- from START (index 0) or a channel, to a channel or CONVERSION (to_index NULL)
+    select
+        coalesce(from_channels.channel_index, 0) as from_index,
+        to_channels.channel_index as to_index,
+        case
+            when out_counts.out_count > 0
+                then
+                    cast(transitions.transition_count as {{ float_type }})
+                    / cast(out_counts.out_count as {{ float_type }})
+            else 0
+        end as probability
+    from {{ transitions_cte }} as transitions
+    inner join {{ output_cte }}_out_counts as out_counts
+        on transitions.from_state = out_counts.from_state
+    left join {{ output_cte }}_channels as from_channels
+        on transitions.from_state = from_channels.channel
+    left join {{ output_cte }}_channels as to_channels
+        on transitions.to_state = to_channels.channel
+    where
+        (transitions.from_state = 'START' or from_channels.channel is not null)
+        and (to_channels.channel is not null or transitions.to_state = 'CONVERSION')
+),
 
-{% macro default__markov_solver_ddl() -%}
-    {{ return([]) }}
-{%- endmacro %}
+{{ output_cte }}_rows as (
+    -- one row per from state: its probabilities into channel 1..n and into CONVERSION
+    select
+        from_index,
+        {%- for column in range(1, size + 1) %}
+        sum(case when to_index = {{ column }} then probability else 0 end) as q_{{ column }},
+        {%- endfor %}
+        sum(case when to_index is null then probability else 0 end) as r
+    from {{ output_cte }}_probabilities
+    group by from_index
+),
 
-{% macro postgres__markov_solver_ddl() -%}
-    {%- set schema = target.schema -%}
-    {%- set absorption -%}
-create schema if not exists {{ schema }};
--- P(absorbed in CONVERSION from START) of a chain given as transition probabilities:
--- q[i][j] channel i -> channel j, r[i] channel i -> CONVERSION, s[i] START -> channel i.
--- `removed` (0 = none) is a channel whose incoming transitions go to NULL: x[removed] = 0.
--- Solves (I - Q) x = r by Gaussian elimination with partial pivoting, then returns s . x.
-create or replace function {{ schema }}.mkpi_markov_absorption(
-    q double precision[], r double precision[], s double precision[], removed integer
-) returns double precision language plpgsql immutable as $body$
-declare
-    n integer := coalesce(array_length(r, 1), 0);
-    a double precision[];
-    x double precision[];
-    pivot_row integer;
-    factor double precision;
-    swap double precision;
-    total double precision;
-begin
-    if n = 0 then
-        return 0;
-    end if;
-    a := array_fill(0::double precision, array[n, n + 1]);
-    for i in 1 .. n loop
-        for j in 1 .. n loop
-            if i = removed then
-                a[i][j] := case when i = j then 1 else 0 end;
-            else
-                a[i][j] := case when i = j then 1 else 0 end - q[i][j];
-            end if;
-        end loop;
-        a[i][n + 1] := case when i = removed then 0 else r[i] end;
-    end loop;
-    for k in 1 .. n loop
-        pivot_row := k;
-        for i in k + 1 .. n loop
-            if abs(a[i][k]) > abs(a[pivot_row][k]) then
-                pivot_row := i;
-            end if;
-        end loop;
-        if pivot_row <> k then
-            for j in k .. n + 1 loop
-                swap := a[k][j];
-                a[k][j] := a[pivot_row][j];
-                a[pivot_row][j] := swap;
-            end loop;
-        end if;
-        for i in k + 1 .. n loop
-            factor := a[i][k] / a[k][k];
-            if factor <> 0 then
-                for j in k .. n + 1 loop
-                    a[i][j] := a[i][j] - factor * a[k][j];
-                end loop;
-            end if;
-        end loop;
-    end loop;
-    x := array_fill(0::double precision, array[n]);
-    for i in reverse n .. 1 loop
-        total := a[i][n + 1];
-        for j in i + 1 .. n loop
-            total := total - a[i][j] * x[j];
-        end loop;
-        x[i] := total / a[i][i];
-    end loop;
-    total := 0;
-    for i in 1 .. n loop
-        total := total + s[i] * x[i];
-    end loop;
-    return total;
-end;
-$body$;
-    {%- endset -%}
-    {%- set effects -%}
--- Removal effects per channel from transition counts (START, channels, CONVERSION, NULL).
-create or replace function {{ schema }}.mkpi_markov_removal_effects(
-    from_states text[], to_states text[], transition_counts double precision[]
-) returns table (
-    channel text,
-    conversion_probability double precision,
-    conversion_probability_without_channel double precision,
-    removal_effect double precision
-) language plpgsql immutable as $body$
-declare
-    channels text[];
-    n integer;
-    q double precision[];
-    r double precision[];
-    s double precision[];
-    out_totals double precision[];
-    start_total double precision := 0;
-    from_index integer;
-    to_index integer;
-    overall double precision;
-    without double precision;
-begin
-    select coalesce(array_agg(state order by state collate "C"), array[]::text[]) into channels
-    from (
-        select unnest(coalesce(from_states, array[]::text[])) as state
-        union
-        select unnest(coalesce(to_states, array[]::text[]))
-    ) as states
-    where state not in ('START', 'CONVERSION', 'NULL');
-    n := coalesce(array_length(channels, 1), 0);
-    if n = 0 then
-        return;
-    end if;
-    q := array_fill(0::double precision, array[n, n]);
-    r := array_fill(0::double precision, array[n]);
-    s := array_fill(0::double precision, array[n]);
-    out_totals := array_fill(0::double precision, array[n]);
-    for k in 1 .. array_length(from_states, 1) loop
-        from_index := array_position(channels, from_states[k]);
-        to_index := array_position(channels, to_states[k]);
-        if from_states[k] = 'START' then
-            start_total := start_total + transition_counts[k];
-            if to_index is not null then
-                s[to_index] := s[to_index] + transition_counts[k];
-            end if;
-        elsif from_index is not null then
-            out_totals[from_index] := out_totals[from_index] + transition_counts[k];
-            if to_index is not null then
-                q[from_index][to_index] := q[from_index][to_index] + transition_counts[k];
-            elsif to_states[k] = 'CONVERSION' then
-                r[from_index] := r[from_index] + transition_counts[k];
-            end if;
-        end if;
-    end loop;
-    for i in 1 .. n loop
-        if start_total > 0 then
-            s[i] := s[i] / start_total;
-        end if;
-        if out_totals[i] > 0 then
-            r[i] := r[i] / out_totals[i];
-            for j in 1 .. n loop
-                q[i][j] := q[i][j] / out_totals[i];
-            end loop;
-        end if;
-    end loop;
-    overall := {{ schema }}.mkpi_markov_absorption(q, r, s, 0);
-    for i in 1 .. n loop
-        without := {{ schema }}.mkpi_markov_absorption(q, r, s, i);
-        channel := channels[i];
-        conversion_probability := overall;
-        conversion_probability_without_channel := without;
-        removal_effect := case when overall > 0 then greatest(0, 1 - without / overall) else 0 end;
-        return next;
-    end loop;
-end;
-$body$;
-    {%- endset -%}
-    {{ return([absorption, effects]) }}
+{{ output_cte }}_scenarios as (
+    -- 0: the whole chain; i: channel i removed
+    select 0 as removed_index
+    union all
+    select channel_index as removed_index
+    from {{ output_cte }}_channels
+),
+
+{{ output_cte }}_row_indexes as (
+    -- 0: START; 1..n: the channels (or unused)
+    {%- for row_index in range(0, size + 1) %}
+    select {{ row_index }} as row_index
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+{{ output_cte }}_system as (
+    -- (I - Q | r) per scenario; START's row is x[START] - s . x = 0; a removed channel and the
+    -- unused indexes are identity rows with right-hand side 0
+    select
+        scenarios.removed_index,
+        row_indexes.row_index,
+        {%- for column in range(1, size + 1) %}
+        cast(
+            case when row_indexes.row_index = {{ column }} then 1 else 0 end
+            - case
+                when
+                    row_indexes.row_index > 0
+                    and (
+                        row_indexes.row_index = scenarios.removed_index
+                        or row_indexes.row_index > chain_size.channel_count
+                    )
+                    then 0
+                else coalesce(chain_rows.q_{{ column }}, 0)
+            end
+            as {{ float_type }}
+        ) as a_{{ column }},
+        {%- endfor %}
+        cast(
+            case
+                when row_indexes.row_index = 0 then 0
+                when row_indexes.row_index = scenarios.removed_index then 0
+                when row_indexes.row_index > chain_size.channel_count then 0
+                else coalesce(chain_rows.r, 0)
+            end
+            as {{ float_type }}
+        ) as b
+    from {{ output_cte }}_scenarios as scenarios
+    cross join {{ output_cte }}_row_indexes as row_indexes
+    cross join {{ output_cte }}_chain_size as chain_size
+    left join {{ output_cte }}_rows as chain_rows
+        on row_indexes.row_index = chain_rows.from_index
+),
+
+{%- set previous = namespace(cte=output_cte ~ '_system') %}
+{%- for pivot in range(1, size + 1) %}
+
+{{ output_cte }}_pivot_{{ pivot }}_row as (
+    -- pivot {{ pivot }}: the pivot row's values next to every row of its scenario
+    select
+        removed_index,
+        row_index,
+        {%- for column in range(pivot, size + 1) %}
+        a_{{ column }},
+        {%- endfor %}
+        b,
+        {%- for column in range(pivot, size + 1) %}
+        max(case when row_index = {{ pivot }} then a_{{ column }} end)
+            over (partition by removed_index) as pivot_a_{{ column }},
+        {%- endfor %}
+        max(case when row_index = {{ pivot }} then b end)
+            over (partition by removed_index) as pivot_b
+    from {{ previous.cte }}
+),
+
+{{ output_cte }}_pivot_{{ pivot }} as (
+    -- the pivot row divided by the pivot; every other row minus a_{{ pivot }} times it (column
+    -- {{ pivot }} is then a unit column and is not kept)
+    select
+        removed_index,
+        row_index,
+        {%- for column in range(pivot + 1, size + 1) %}
+        case
+            when pivot_a_{{ pivot }} = 0 then null
+            when row_index = {{ pivot }} then pivot_a_{{ column }} / pivot_a_{{ pivot }}
+            else a_{{ column }} - a_{{ pivot }} * (pivot_a_{{ column }} / pivot_a_{{ pivot }})
+        end as a_{{ column }},
+        {%- endfor %}
+        case
+            when pivot_a_{{ pivot }} = 0 then null
+            when row_index = {{ pivot }} then pivot_b / pivot_a_{{ pivot }}
+            else b - a_{{ pivot }} * (pivot_b / pivot_a_{{ pivot }})
+        end as b
+    from {{ output_cte }}_pivot_{{ pivot }}_row
+),
+{%- set previous.cte = output_cte ~ '_pivot_' ~ pivot %}
+{%- endfor %}
+
+{{ output_cte }}_absorption as (
+    -- P(conversion) of each scenario: x[START]
+    select
+        removed_index,
+        b as conversion_probability
+    from {{ previous.cte }}
+    where row_index = 0
+),
+
+{{ output_cte }} as (
+    select
+        channels.channel,
+        case
+            when chain_size.channel_count <= {{ size }} then overall.conversion_probability
+        end as conversion_probability,
+        case
+            when chain_size.channel_count <= {{ size }} then removed.conversion_probability
+        end as conversion_probability_without_channel,
+        case
+            when chain_size.channel_count > {{ size }} then null
+            when overall.conversion_probability is null or removed.conversion_probability is null
+                then null
+            -- max(0, 1 - without / overall): removing a channel never raises P(conversion)
+            when
+                overall.conversion_probability > 0
+                and removed.conversion_probability < overall.conversion_probability
+                then 1 - removed.conversion_probability / overall.conversion_probability
+            else 0
+        end as removal_effect
+    from {{ output_cte }}_channels as channels
+    cross join {{ output_cte }}_chain_size as chain_size
+    inner join {{ output_cte }}_absorption as overall
+        on overall.removed_index = 0
+    inner join {{ output_cte }}_absorption as removed
+        on channels.channel_index = removed.removed_index
+)
 {%- endmacro %}

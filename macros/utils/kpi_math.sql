@@ -21,6 +21,19 @@
     quantile_cont({{ expression }}, 0.5)
 {%- endmacro %}
 
+{#- A 64-bit float type: `double precision` (ANSI; DuckDB, PostgreSQL), `double` on Spark. -#}
+{% macro double_type() -%}
+    {{ return(adapter.dispatch('double_type', 'marketing_kpis')()) }}
+{%- endmacro %}
+
+{% macro default__double_type() -%}
+    {{ return('double precision') }}
+{%- endmacro %}
+
+{% macro spark__double_type() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
 {# Money in the reporting currency: an amount (6 decimals) x a rate (6 decimals) is exact at 12. #}
 {% macro money_type() -%}
     numeric(38, 12)

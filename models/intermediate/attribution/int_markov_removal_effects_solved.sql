@@ -1,15 +1,14 @@
 {#-
-    Removal effect of every channel of the Markov chain, solved exactly on every supported
-    adapter (macros/attribution/markov_solver.sql): DuckDB reads the numpy Python model,
-    PostgreSQL calls the plpgsql solver this model's pre-hook creates.
+    Removal effect of every channel of the Markov chain, solved exactly in portable SQL on every
+    adapter (Gauss-Jordan elimination unrolled by Jinja, macros/attribution/markov_solver.sql).
 -#}
-{{ config(pre_hook=markov_solver_ddl()) }}
-
 with
 
-solved as (
-    {{ markov_removal_effects(ref('int_markov_transitions_counted')) }}
+transitions as (
+    select * from {{ ref('int_markov_transitions_counted') }}
 ),
+
+{{ markov_removal_effect_ctes('transitions', 'solved') }},
 
 final as (
     select

@@ -1,35 +1,32 @@
-{{ config(enabled=target.type == 'postgres') }}
--- PostgreSQL's plpgsql Markov solver on the published examples (DuckDB's numpy solver is checked
--- on the same examples in tests/python/test_markov.py). Hand-computed answers:
+-- The Markov solver (macros/attribution/markov_solver.sql) on the published examples, on every
+-- adapter. Hand-computed answers:
 -- 1) paths A>B>A>B>B>A, A>B>B>A>A, A>A, each converting, nothing else:
 --    P(conversion) = 1, removal effects A = 1, B = 0.5.
 -- 2) [g] x2, [m], [g > m] converting, [g] not converting:
 --    P(conversion) = 0.8, removal effects g = 0.75, m = 0.5.
--- The ref makes this test run after the model whose pre-hook creates the solver.
--- depends_on: {{ ref('int_markov_removal_effects_solved') }}
 with
 
-example_one as (
-    select
-        'one' as example,
-        solved.*
-    from {{ target.schema }}.mkpi_markov_removal_effects(
-        array['START', 'A', 'A', 'A', 'B', 'B'],
-        array['A', 'B', 'A', 'CONVERSION', 'A', 'B'],
-        array[3, 3, 2, 3, 3, 2]::{{ double_type() }}[]
-    ) as solved
+example_one_transitions as (
+    select 'START' as from_state, 'A' as to_state, 3 as transition_count
+    union all select 'A', 'B', 3
+    union all select 'A', 'A', 2
+    union all select 'A', 'CONVERSION', 3
+    union all select 'B', 'A', 3
+    union all select 'B', 'B', 2
 ),
 
-example_two as (
-    select
-        'two' as example,
-        solved.*
-    from {{ target.schema }}.mkpi_markov_removal_effects(
-        array['START', 'START', 'g', 'g', 'g', 'm'],
-        array['g', 'm', 'CONVERSION', 'm', 'NULL', 'CONVERSION'],
-        array[4, 1, 2, 1, 1, 2]::{{ double_type() }}[]
-    ) as solved
+example_two_transitions as (
+    select 'START' as from_state, 'g' as to_state, 4 as transition_count
+    union all select 'START', 'm', 1
+    union all select 'g', 'CONVERSION', 2
+    union all select 'g', 'm', 1
+    union all select 'g', 'NULL', 1
+    union all select 'm', 'CONVERSION', 2
 ),
+
+{{ markov_removal_effect_ctes('example_one_transitions', 'example_one') }},
+
+{{ markov_removal_effect_ctes('example_two_transitions', 'example_two') }},
 
 expected as (
     select 'one' as example, 'A' as channel, 1.0 as conversion_probability, 1.0 as removal_effect
@@ -39,9 +36,19 @@ expected as (
 ),
 
 actual as (
-    select * from example_one
+    select
+        'one' as example,
+        channel,
+        conversion_probability,
+        removal_effect
+    from example_one
     union all
-    select * from example_two
+    select
+        'two' as example,
+        channel,
+        conversion_probability,
+        removal_effect
+    from example_two
 )
 
 select
@@ -56,5 +63,6 @@ full outer join actual
 where
     expected.channel is null
     or actual.channel is null
+    or actual.removal_effect is null
     or abs(actual.removal_effect - expected.removal_effect) > 1e-12
     or abs(actual.conversion_probability - expected.conversion_probability) > 1e-12
