@@ -13,15 +13,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MKPI_PG_PORT ?= 55432
 
 .PHONY: demo test setup lint sqlfluff ruff mypy generate-check build-duckdb build-postgres \
-	load-and-build-postgres pytest benchmark clean
+	load-and-build-postgres build-spark pytest benchmark clean
 
 ## demo: set everything up and build the project on the bundled sample data (DuckDB)
 demo: setup
 	$(BIN)/mkpi demo
 
-## test: everything CI runs. PostgreSQL stays up through pytest, which compares both builds.
+## test: everything CI runs. PostgreSQL stays up through pytest, which compares both builds;
+## pytest also builds the sample and the dirty set on Spark (tests/python/test_spark.py).
 test: setup lint generate-check
-	MKPI_REQUIRE_POSTGRES=1 bash scripts/postgres.sh run -- \
+	MKPI_REQUIRE_POSTGRES=1 MKPI_REQUIRE_SPARK=1 bash scripts/postgres.sh run -- \
 	  $(MAKE) build-duckdb load-and-build-postgres pytest
 	@echo "make test: all checks passed"
 
@@ -68,9 +69,16 @@ load-and-build-postgres: setup
 build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
+## build-spark: the sample on Spark in this process (dbt-spark session; Java 17 installed if missing)
+build-spark: setup
+	bash scripts/java.sh
+	$(BIN)/mkpi load-spark --dir data/sample
+	$(BIN)/dbt build --target spark --target-path target/spark-build
+
 # two workers, one test module each (module fixtures build once): about 11 min instead of 18
 pytest: setup
 	bash scripts/install_chromium.sh
+	bash scripts/java.sh
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 ## benchmark: time the build at 10k/100k/1M leads against raw SQL and PostgreSQL (writes BENCHMARKS.md)

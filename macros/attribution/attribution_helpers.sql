@@ -23,8 +23,17 @@
 {#- Exact seconds from `earlier` to `later` (both UTC timestamps without time zone), as a double:
     days = seconds / 86400 (the spec's "time differences are exact"). -#}
 {% macro seconds_between(earlier, later) -%}
-    (cast(extract(epoch from {{ later }}) as double precision)
-        - cast(extract(epoch from {{ earlier }}) as double precision))
+    {{ return(adapter.dispatch('seconds_between', 'marketing_kpis')(earlier, later)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(earlier, later) -%}
+    (cast(extract(epoch from {{ later }}) as {{ double_type() }})
+        - cast(extract(epoch from {{ earlier }}) as {{ double_type() }}))
+{%- endmacro %}
+
+{#- Spark has no epoch field: whole microseconds since the epoch, subtracted exactly. -#}
+{% macro spark__seconds_between(earlier, later) -%}
+    (cast(unix_micros({{ later }}) - unix_micros({{ earlier }}) as {{ double_type() }}) / 1000000)
 {%- endmacro %}
 
 {#- A text expression to order by, byte by byte (code-point order for UTF-8), so ties break the same
