@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "write a raw directory seeded with every kind of bad row",
     ),
     "load-postgres": ("mkpi.loader", "load a raw directory into PostgreSQL's raw schema"),
-    "load-spark": ("mkpi.spark", "load a raw directory into the local Spark warehouse's raw schema"),
+    "load-spark": ("mkpi.spark", "load a raw directory into the local Spark warehouse"),
     "generate": ("mkpi.generate", "generate macros, docs, metrics and suites from the KPI catalog"),
     "validate": ("mkpi.validate", "run the generated data-quality suites on the built marts"),
     "dashboard": ("mkpi.dashboard", "write the self-contained HTML KPI dashboard"),

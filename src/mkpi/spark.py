@@ -110,9 +110,8 @@ def load(
             _, exported = export_parquet(duck, raw, parquet, dialect, schema)
             table = f"{_ident(target_schema)}.{_ident(raw.table)}"
             spark.sql(f"drop table if exists {table}")
-            spark.sql(
-                f"create table {table} using parquet as select * from parquet.{_ident(str(parquet))}"
-            )
+            source = f"parquet.{_ident(str(parquet))}"
+            spark.sql(f"create table {table} using parquet as select * from {source}")
             loaded = int(spark.sql(f"select count(*) from {table}").collect()[0][0])
             if loaded != exported:
                 raise LoadError(f"{table}: read {exported} rows but Spark stored {loaded}")

@@ -26,6 +26,15 @@ from mkpi.paths import project_root, sample_dir
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
 REQUIRED = os.environ.get("MKPI_REQUIRE_SPARK") == "1"
+# seeds and models, no tests (the sample's Spark build runs every test once)
+MODELS_ONLY = [
+    "build",
+    "--exclude-resource-type",
+    "test",
+    "--exclude-resource-type",
+    "unit_test",
+    "--select",
+]
 KPI_COLUMNS = (
     "kpi, cast(month as varchar) as month, dimension, dimension_value,"
     " coalesce(attribution_model, '-') as model, numerator, denominator, value"
@@ -118,9 +127,9 @@ def sample_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, 
     """The sample built on Spark (everything, tests included) and on DuckDB."""
     _require_spark()
     work = tmp_path_factory.mktemp("spark-sample")
-    output, spark_dir = _spark_build(sample_dir(), work, "sample", ["build"])
-    result, database = run_dbt(["run", "--select", "+fct_kpis"], sample_dir(), work, "duck")
+    result, database = run_dbt([*MODELS_ONLY, "+fct_kpis"], sample_dir(), work, "duck")
     assert result.returncode == 0, result.stdout[-3000:]
+    output, spark_dir = _spark_build(sample_dir(), work, "sample", ["build"])
     return output, spark_dir, database
 
 
@@ -131,10 +140,10 @@ def dirty_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("spark-dirty")
     raw = work / "raw"
     mkpi("dirty", "--out", str(raw))
-    arguments = ["run", "--select", "+fct_kpis +fct_data_quality_issues"]
-    _, spark_dir = _spark_build(raw, work, "dirty", arguments)
+    arguments = [*MODELS_ONLY, "+fct_kpis +fct_data_quality_issues"]
     result, database = run_dbt(arguments, raw, work, "duck")
     assert result.returncode == 0, result.stdout[-3000:]
+    _, spark_dir = _spark_build(raw, work, "dirty", arguments)
     return spark_dir, database
 
 
