@@ -128,17 +128,12 @@
     {%- set denominator = "(" ~ minor ~ ") * 12 * (" ~ interval_count ~ ")" -%}
     case
         when ({{ interval_count }}) >= 1
-            then cast(
-                cast(
-                    sign({{ numerator }})
-                    * {{ integer_quotient(
-                        "abs(" ~ numerator ~ ") * 2000000000000 + " ~ denominator,
-                        "2 * " ~ denominator,
-                    ) }}
-                    as numeric(38, 0)
-                ) * cast('0.000000000001' as {{ money_type() }})
-                as {{ money_type() }}
-            )
+            then {{ money_from_picos(
+                "case when " ~ numerator ~ " < 0 then -1 else 1 end * " ~ integer_quotient(
+                    "abs(" ~ numerator ~ ") * 2000000000000 + " ~ denominator,
+                    "2 * " ~ denominator,
+                )
+            ) }}
     end
 {%- endmacro %}
 

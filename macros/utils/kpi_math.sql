@@ -39,6 +39,35 @@
     numeric(38, 12)
 {%- endmacro %}
 
+{#- An amount (6 decimals) x an FX rate (6 decimals), exact at 12 decimals on every adapter. Spark
+    keeps only 6 decimals of a product whose precision would pass 38 digits, so there the operands
+    are narrowed first: 18 integer digits for the amount, 7 for the rate. -#}
+{% macro money_product(amount, rate) -%}
+    {{ return(adapter.dispatch('money_product', 'marketing_kpis')(amount, rate)) }}
+{%- endmacro %}
+
+{% macro default__money_product(amount, rate) -%}
+    ({{ amount }} * {{ rate }})
+{%- endmacro %}
+
+{% macro spark__money_product(amount, rate) -%}
+    (cast({{ amount }} as decimal(24, 6)) * cast({{ rate }} as decimal(13, 6)))
+{%- endmacro %}
+
+{#- A whole number of 10^-12 units (an integer expression) as money_type(), exactly (on Spark
+    through a product whose precision stays within 38 digits: at most 24 integer digits). -#}
+{% macro money_from_picos(expression) -%}
+    {{ return(adapter.dispatch('money_from_picos', 'marketing_kpis')(expression)) }}
+{%- endmacro %}
+
+{% macro default__money_from_picos(expression) -%}
+    cast(cast({{ expression }} as numeric(38, 0)) * cast('0.000000000001' as {{ money_type() }}) as {{ money_type() }})
+{%- endmacro %}
+
+{% macro spark__money_from_picos(expression) -%}
+    cast(cast({{ expression }} as decimal(24, 0)) * cast('0.000000000001' as decimal(13, 12)) as {{ money_type() }})
+{%- endmacro %}
+
 {#- Weights and shares (unitless, at most a path's length) as exact decimals, for exact sums.
     Scale 22 is the largest whose power of ten is exact in a double (10^22), so converting back
     to double (DuckDB divides by 10^scale) is one correctly rounded division: 0.75 stays 0.75.

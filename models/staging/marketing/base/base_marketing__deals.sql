@@ -80,7 +80,7 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (amount in the reporting currency)
-        cast(amount_parsed * fx_rate as {{ money_type() }}) as amount,
+        cast({{ money_product('amount_parsed', 'fx_rate') }} as {{ money_type() }}) as amount,
         amount_parsed as original_amount,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 

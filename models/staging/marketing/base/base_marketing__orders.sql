@@ -69,8 +69,8 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (money in the reporting currency; cogs NULL when the export has none)
-        cast(revenue_parsed * fx_rate as {{ money_type() }}) as revenue,
-        cast(cogs_parsed * fx_rate as {{ money_type() }}) as cogs,
+        cast({{ money_product('revenue_parsed', 'fx_rate') }} as {{ money_type() }}) as revenue,
+        cast({{ money_product('cogs_parsed', 'fx_rate') }} as {{ money_type() }}) as cogs,
         revenue_parsed as original_revenue,
         cogs_parsed as original_cogs,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,

@@ -131,7 +131,7 @@ final as (
         currency_normalized as original_currency,
 
         -- numerics (MRR in the reporting currency)
-        cast(mrr_parsed * fx_rate as {{ money_type() }}) as mrr,
+        cast({{ money_product('mrr_parsed', 'fx_rate') }} as {{ money_type() }}) as mrr,
         mrr_parsed as original_mrr,
         cast(fx_rate as {{ dbt.type_numeric() }}) as fx_rate,
 
