@@ -89,12 +89,12 @@ def load(
     """Load every raw table of `folder` into Spark; return {schema.table: rows}."""
     out = out or sys.stdout
     dialect = dialect or CsvDialect.from_vars(project_vars())
-    raw_files = plan_load(folder, schema)
     if os.environ.get("MKPI_SPARK_METHOD", "session") != "session":
         raise LoadError(
             "mkpi load-spark loads the local Spark session only (MKPI_SPARK_METHOD=session);"
             " a cluster's raw tables are loaded by its own tools"
         )
+    raw_files = plan_load(folder, schema)
     ensure_java()
     spark = session()
     counts: dict[str, int] = {}
