@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -339,6 +339,34 @@ def _raw_reader(
     return reader, columns
 
 
+def _export(
+    duck: duckdb.DuckDBPyConnection,
+    raw: RawFile,
+    target: Path,
+    dialect: CsvDialect | None,
+    schema: str,
+    copy_options: str,
+    rename: bool,
+) -> tuple[list[str], int]:
+    """Copy `raw`, every column as text (renamed as `_pg_column_names` does when `rename`), to
+    `target` with DuckDB's COPY `copy_options`; return (column names, row count)."""
+    try:
+        reader, columns = _raw_reader(duck, raw, dialect or CsvDialect(), schema)
+        names = _pg_column_names(columns) if rename else columns
+        select = ", ".join(
+            f"cast({_duck_ident(c)} as varchar) as {_duck_ident(n)}"
+            for c, n in zip(columns, names, strict=True)
+        )
+        (count,) = one_row(
+            duck,
+            f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
+            f" ({copy_options})",
+        )
+    except duckdb.Error as error:
+        raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
+    return names, int(count)
+
+
 def export_csv(
     duck: duckdb.DuckDBPyConnection,
     raw: RawFile,
@@ -351,18 +379,8 @@ def export_csv(
     Every value is quoted and NULL is the only unquoted empty field, which is exactly how
     PostgreSQL's CSV COPY tells NULL from an empty string.
     """
-    dialect = dialect or CsvDialect()
-    try:
-        reader, columns = _raw_reader(duck, raw, dialect, schema)
-        select = ", ".join(f"cast({_duck_ident(c)} as varchar)" for c in columns)
-        (count,) = one_row(
-            duck,
-            f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
-            " (format csv, header false, delimiter ',', quote '\"', force_quote *)",
-        )
-    except duckdb.Error as error:
-        raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
-    return columns, int(count)
+    options = "format csv, header false, delimiter ',', quote '\"', force_quote *"
+    return _export(duck, raw, target, dialect, schema, options, rename=False)
 
 
 def export_parquet(
@@ -374,22 +392,23 @@ def export_parquet(
 ) -> tuple[list[str], int]:
     """Write `raw` to the Parquet file `target`, every column as text under its lower-cased,
     unique name (as `load_table` names PostgreSQL's columns); return (column names, row count)."""
-    dialect = dialect or CsvDialect()
+    return _export(duck, raw, target, dialect, schema, "format parquet", rename=True)
+
+
+def run_load(
+    args: argparse.Namespace, load_into: Callable[..., dict[str, int]], where: Callable[[], str]
+) -> int:
+    """A load command: `load_into(dir, schema, dialect=...)`, then one line of what it loaded
+    (`where()` says into what); a LoadError is one line on stderr and its exit code."""
     try:
-        reader, columns = _raw_reader(duck, raw, dialect, schema)
-        names = _pg_column_names(columns)
-        select = ", ".join(
-            f"cast({_duck_ident(c)} as varchar) as {_duck_ident(n)}"
-            for c, n in zip(columns, names, strict=True)
-        )
-        (count,) = one_row(
-            duck,
-            f"copy (select {select} from {reader}) to {_duck_literal(str(target))}"
-            " (format parquet)",
-        )
-    except duckdb.Error as error:
-        raise LoadError(f"cannot read {raw.path}: {_first_line(error)}", exit_code=2) from None
-    return names, int(count)
+        dialect = CsvDialect.from_vars(project_vars(args.vars))
+        counts = load_into(args.dir, args.schema, dialect=dialect)
+    except LoadError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    schemas = sorted({name.split(".")[0] for name in counts})
+    print(f"loaded {len(counts)} raw tables into {', '.join(schemas)} {where()}")
+    return 0
 
 
 def _existing_columns(cursor: PgCursor, schema: str, table: str) -> list[tuple[str, str]]:
@@ -509,13 +528,4 @@ def load(
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        dialect = CsvDialect.from_vars(project_vars(args.vars))
-        counts = load(args.dir, args.schema, dialect=dialect)
-    except LoadError as error:
-        print(error, file=sys.stderr)
-        return error.exit_code
-    settings = PgSettings.from_env()
-    schemas = sorted({name.split(".")[0] for name in counts})
-    print(f"loaded {len(counts)} raw tables into {', '.join(schemas)} at {settings.describe()}")
-    return 0
+    return run_load(args, load, lambda: f"at {PgSettings.from_env().describe()}")

@@ -33,6 +33,7 @@ from mkpi.loader import (
     export_parquet,
     plan_load,
     project_vars,
+    run_load,
 )
 from mkpi.paths import project_root
 
@@ -136,13 +137,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        dialect = CsvDialect.from_vars(project_vars(args.vars))
-        counts = load(args.dir, args.schema, dialect=dialect)
-    except LoadError as error:
-        print(error, file=sys.stderr)
-        return error.exit_code
-    schemas = sorted({name.split(".")[0] for name in counts})
-    where = spark_settings().get("spark.sql.warehouse.dir", "")
-    print(f"loaded {len(counts)} raw tables into {', '.join(schemas)} (Spark warehouse {where})")
-    return 0
+    return run_load(
+        args, load, lambda: f"(Spark warehouse {spark_settings().get('spark.sql.warehouse.dir')})"
+    )
