@@ -51,6 +51,7 @@ class SeedSpec:
 class RawSource:
     name: str  # the file stem in the raw directory and the view name (as the on-run-start hook)
     schema: str
+    optional: bool = False  # meta.optional (campaign_mapping): registered only when its file exists
 
 
 def quote_ident(name: str) -> str:
@@ -141,7 +142,11 @@ def seed_specs(manifest: Mapping[str, Any]) -> list[SeedSpec]:
 def raw_sources(manifest: Mapping[str, Any], source_name: str = RAW_SOURCE_NAME) -> list[RawSource]:
     """The raw tables the on-run-start hook registers: the tables of the `marketing` source."""
     return [
-        RawSource(name=node["name"], schema=node["schema"])
+        RawSource(
+            name=node["name"],
+            schema=node["schema"],
+            optional=bool((node.get("meta") or {}).get("optional")),
+        )
         for node in sorted(manifest["sources"].values(), key=lambda node: node["name"])
         if node.get("source_name") == source_name
     ]
