@@ -142,7 +142,8 @@ def test_seed_statement_loads_declared_types_and_detects_the_rest(tmp_path: Path
 def test_raw_view_prefers_parquet_and_reads_csv_as_text():
     source = mf.RawSource("leads", "raw")
     assert mf.raw_view_statement(source, "/d/leads.parquet", "/d/leads.csv") == (
-        'create or replace view "raw"."leads" as select * from read_parquet(\'/d/leads.parquet\')'
+        'create or replace view "raw"."leads" as select *, cast(null as varchar) as '
+        "mkpi_malformed_row from (select columns(*)::varchar from read_parquet('/d/leads.parquet'))"
     )
     assert "read_csv('/d/it''s.csv', header = true, all_varchar = true)" in (
         mf.raw_view_statement(source, None, "/d/it's.csv")

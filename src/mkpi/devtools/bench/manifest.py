@@ -178,16 +178,18 @@ def seed_statement(seed: SeedSpec, csv_path: str) -> str:
 
 
 def raw_view_statement(source: RawSource, parquet: str | None, csv: str | None) -> str:
-    """The view the on-run-start hook creates: Parquet if present, else CSV read as all text."""
+    """The view the on-run-start hook creates (register_file_view): Parquet if present, else CSV,
+    every column as text, plus a NULL `mkpi_malformed_row` (the hook's collection of malformed
+    CSV rows is left out: generated data has none)."""
     if parquet:
-        reader = f"read_parquet({quote_literal(parquet)})"
+        reader = f"(select columns(*)::varchar from read_parquet({quote_literal(parquet)}))"
     elif csv:
         reader = f"read_csv({quote_literal(csv)}, header = true, all_varchar = true)"
     else:
         raise ValueError(f"raw table '{source.name}' has neither a .parquet nor a .csv file")
     return (
         f"create or replace view {quote_ident(source.schema)}.{quote_ident(source.name)} as "
-        f"select * from {reader}"
+        f"select *, cast(null as varchar) as mkpi_malformed_row from {reader}"
     )
 
 
