@@ -439,7 +439,7 @@ def _spark_result() -> dict:
         "spark_dir": "/w/spark/warehouse",
         "settings": {"spark.master": "local[2]", "spark.sql.shuffle.partitions": "4"},
         "steps": [
-            step("load-spark", 40.0, 150.0, 1500.0, jvm_cpu=60.0),
+            step("load-spark", 40.0, 350.0, 3500.0, jvm_cpu=60.0),
             step("parse", 20.0, 160.0, None),
             step("load", 30.0, 200.0, 900.0, 10.0, 20.0),
             step("staging", 100.0, 210.0, 2500.0, 80.0, 150.0),
@@ -448,7 +448,7 @@ def _spark_result() -> dict:
             step("tests", 50.0, 190.0, 1200.0, 30.0, 40.0),
             {"name": "validation", "skipped": benchmark.SPARK_VALIDATION_SKIPPED},
         ],
-        "node_seconds": {"model.p.slow": 30.0, "model.p.fast": 10.0},
+        "node_seconds": {"model.p.slow": 30.0, "model.p.fast": 10.0, "operation.p.hook": 99.0},
         "node_info": {
             "model.p.slow": {"name": "slow", "stage": "marts", "materialized": "table"},
             "model.p.fast": {"name": "fast", "stage": "staging", "materialized": "view"},
@@ -468,7 +468,9 @@ def test_spark_section_sums_the_build_and_reports_the_jvm_apart():
     assert cells[1:8] == ["40.0", "20.0", "30.0", "100.0", "60.0", "90.0", "50.0"]
     assert cells[8].startswith("skipped (mkpi validate supports")
     # build = seeds + models + tests = 30 + 100 + 60 + 90 + 50; dbt peak 230; JVM peak 2,500
+    # (the dbt invocations': mkpi load-spark's 350 and 3,500 are named in the text)
     assert cells[9:] == ["330.0", "230", "2,500"]
+    assert "`mkpi load-spark` peaked at 350 MiB (Python) and 3,500 MiB (JVM)" in text
     busy = next(line for line in lines if line.startswith("| in nodes s"))
     assert "| 230.0 |" in busy  # 10 + 80 + 40 + 70 + 30
     cpu = next(line for line in lines if line.startswith("| JVM CPU s"))
@@ -476,7 +478,7 @@ def test_spark_section_sums_the_build_and_reports_the_jvm_apart():
     assert "local[2]" in text and "/w/spark/warehouse" in text and "17.0.15" in text
     assert "never waits for it" in text  # what the RSS covers is said
     slow = next(line for line in lines if "`slow`" in line)
-    assert slow == "| 1 | `slow` | marts | table | 30.0 | 0.50 | 75% |"
+    assert slow == "| 1 | `slow` | marts | table | 30.0 | 0.50 | 75% |"  # hooks left out
     fast = next(line for line in lines if "`fast`" in line)
     assert fast.endswith("| 10.0 | – | 25% |")  # no DuckDB time for it
 

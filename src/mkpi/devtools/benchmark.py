@@ -914,18 +914,21 @@ def run_spark(ctx: Context) -> dict[str, Any]:
         if not step.skipped and not step.ok
     )
     if not failed:
-        outcome["node_seconds"] = {}
-        outcome["node_info"] = {}
-        for stage in MODEL_STAGES:
-            for timing in mf.node_timings(run.run_results(stage)):
-                outcome["node_seconds"][timing.unique_id] = timing.seconds
-        for node in mf.model_nodes(run.manifest()):
-            outcome["node_info"][node.unique_id] = {
+        outcome["node_info"] = {
+            node.unique_id: {
                 "name": node.name,
                 "stage": node.stage,
                 "materialized": node.materialized,
                 "language": node.language,
             }
+            for node in mf.model_nodes(run.manifest())
+        }
+        outcome["node_seconds"] = {
+            timing.unique_id: timing.seconds
+            for stage in MODEL_STAGES
+            for timing in mf.node_timings(run.run_results(stage))
+            if timing.unique_id in outcome["node_info"]  # models, not the on-run-start hooks
+        }
     return outcome
 
 

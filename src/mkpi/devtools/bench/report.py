@@ -475,6 +475,15 @@ def _build_total(steps: Mapping[str, Step], key: str = "seconds") -> float | Non
     return sum(step[key] for step in build if step)
 
 
+def _load_spark_peaks(step: Step | None) -> str:
+    if not step or step.get("max_rss_mib") is None:
+        return ""
+    return (
+        f"; `mkpi load-spark` peaked at {mib(step.get('max_rss_mib'))} MiB (Python) and "
+        f"{mib(step.get('jvm_max_rss_mib'))} MiB (JVM)"
+    )
+
+
 def spark_section(spark: Mapping[str, Any] | None, tiers: Sequence[Tier] = ()) -> str:
     """The Spark row: `mkpi load-spark` and the staged dbt invocations with `--target spark`,
     the JVM's peak RSS beside dbt's, and the slowest models against DuckDB's on the same tier."""
@@ -500,9 +509,11 @@ def spark_section(spark: Mapping[str, Any] | None, tiers: Sequence[Tier] = ()) -
         "dbt peak RSS MiB",
         "JVM peak RSS MiB",
     ]
-    measured = [step for step in steps.values() if not step.get("skipped")]
-    peak = max((step.get("max_rss_mib") or 0.0 for step in measured), default=None)
-    jvm = [step["jvm_max_rss_mib"] for step in measured if step.get("jvm_max_rss_mib") is not None]
+    dbt_steps = [
+        step for name, step in steps.items() if name != "load-spark" and not step.get("skipped")
+    ]
+    peak = max((step.get("max_rss_mib") or 0.0 for step in dbt_steps), default=None)
+    jvm = [step["jvm_max_rss_mib"] for step in dbt_steps if step.get("jvm_max_rss_mib") is not None]
     rows = [
         [
             label(spark["leads"]),
@@ -547,12 +558,13 @@ def spark_section(spark: Mapping[str, Any] | None, tiers: Sequence[Tier] = ()) -
         "does all the work, is not in it, nor in dbt's CPU time. *JVM peak RSS* is the largest "
         "VmHWM (the kernel's high-water mark) of the other processes of the step's process group, "
         "polled every 0.2 s from /proc; *JVM CPU* their CPU time as last polled. The two peaks "
-        "are of separate processes: together they are at most their sum.",
+        "are of separate processes: together they are at most their sum. Both peak columns are "
+        "of the dbt invocations" + _load_spark_peaks(steps.get("load-spark")) + ".",
         "",
         table(header, rows),
     ]
     info = spark.get("node_info") or {}
-    timings = spark.get("node_seconds") or {}
+    timings = {uid: secs for uid, secs in (spark.get("node_seconds") or {}).items() if uid in info}
     if timings:
         duck = next((tier for tier in tiers if tier.get("leads") == spark["leads"]), None)
         duck_seconds = (duck or {}).get("node_seconds") or {}
