@@ -81,9 +81,9 @@ pytest: setup
 	bash scripts/java.sh
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
-## benchmark: time the build at 10k/100k/1M leads against raw SQL and PostgreSQL (writes BENCHMARKS.md)
+## benchmark: time the build at 10k/100k/1M leads against raw SQL, PostgreSQL and Spark (writes BENCHMARKS.md)
 benchmark: setup
-	$(BIN)/mkpi benchmark --postgres $(BENCHMARK_ARGS)
+	$(BIN)/mkpi benchmark --postgres --spark $(BENCHMARK_ARGS)
 
 clean:
 	bash scripts/postgres.sh stop || true

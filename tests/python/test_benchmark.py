@@ -6,6 +6,7 @@ Fast: tiny hand-made manifests and run_results; expected values are worked out b
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from mkpi.devtools import benchmark
 from mkpi.devtools.bench import manifest as mf
 from mkpi.devtools.bench import report
 from mkpi.devtools.bench.machine import cpu_model, memory_gib
-from mkpi.devtools.bench.process import rss_to_mib, run_measured
+from mkpi.devtools.bench.process import group_members, peak_rss_kib, rss_to_mib, run_measured
 
 
 def _model(name: str, folder: str, deps: list[str], materialized: str = "table", **extra) -> dict:
@@ -65,6 +66,12 @@ FAKE_MANIFEST = {
             "schema": "raw",
             "source_name": "marketing",
         },
+        "source.proj.marketing.mapping": {
+            "name": "mapping",
+            "schema": "raw",
+            "source_name": "marketing",
+            "meta": {"optional": True},
+        },
         "source.proj.other.thing": {"name": "thing", "schema": "x", "source_name": "other"},
     },
 }
@@ -108,7 +115,11 @@ def test_seed_and_raw_sources_from_the_manifest():
     (seed,) = mf.seed_specs(FAKE_MANIFEST)
     assert (seed.schema, seed.alias, seed.path) == ("seeds", "map", "seeds/map.csv")
     assert seed.column_types == {"code": "varchar", "rate": "decimal(18,6)"}
-    assert mf.raw_sources(FAKE_MANIFEST) == [mf.RawSource("leads", "raw")]
+    # an optional raw table (campaign_mapping) is registered only when its file exists
+    assert mf.raw_sources(FAKE_MANIFEST) == [
+        mf.RawSource("leads", "raw"),
+        mf.RawSource("mapping", "raw", optional=True),
+    ]
 
 
 def test_seed_statement_loads_declared_types_and_detects_the_rest(tmp_path: Path):
@@ -131,7 +142,8 @@ def test_seed_statement_loads_declared_types_and_detects_the_rest(tmp_path: Path
 def test_raw_view_prefers_parquet_and_reads_csv_as_text():
     source = mf.RawSource("leads", "raw")
     assert mf.raw_view_statement(source, "/d/leads.parquet", "/d/leads.csv") == (
-        'create or replace view "raw"."leads" as select * from read_parquet(\'/d/leads.parquet\')'
+        'create or replace view "raw"."leads" as select *, cast(null as varchar) as '
+        "mkpi_malformed_row from (select columns(*)::varchar from read_parquet('/d/leads.parquet'))"
     )
     assert "read_csv('/d/it''s.csv', header = true, all_varchar = true)" in (
         mf.raw_view_statement(source, None, "/d/it's.csv")
@@ -194,6 +206,7 @@ def test_parse_tiers_accepts_suffixes_and_sorts():
     [
         [],
         ["--quick", "--postgres", "--unit-tests", "--no-single-build", "--no-incremental"],
+        ["--tiers", "100k", "--spark", "--postgres"],
         [
             "--tiers",
             "5k,2M",
@@ -237,6 +250,19 @@ def test_data_key_changes_with_every_input():
         benchmark.data_key(1000, 36, 42, "abd"),
     }
     assert len(keys) == 5
+
+
+def test_spark_session_settings_fill_env_vars_with_their_defaults(tmp_path: Path):
+    (tmp_path / "profiles.yml").write_text(
+        "p:\n  outputs:\n    spark:\n      type: spark\n      server_side_parameters:\n"
+        "        spark.master: \"local[{{ env_var('CORES', '2') }}]\"\n"
+        "        spark.sql.warehouse.dir: \"{{ env_var('DIR', 'target/spark') }}/warehouse\"\n",
+        encoding="utf-8",
+    )
+    assert benchmark.spark_session_settings(tmp_path, {"DIR": "/w/spark"}) == {
+        "spark.master": "local[2]",
+        "spark.sql.warehouse.dir": "/w/spark/warehouse",
+    }
 
 
 def test_profile_settings_leave_out_templated_values(tmp_path: Path):
@@ -392,3 +418,128 @@ def test_incremental_section_shares_the_full_build_and_flags_differences():
     tier["incremental"]["comparison"] = {"rows": 10, "unmatched": 1, "different": 2}
     assert "DIFFERENT: 10 rows, 1 unmatched, 2 different" in report.incremental_section([tier])
     assert "Not measured" in report.incremental_section([{"leads": 10}])
+
+
+# ------------------------------------------------------------------------------ Spark
+def _spark_result() -> dict:
+    def step(name, wall, rss, jvm, busy=None, jvm_cpu=None):
+        return {
+            "name": name,
+            "seconds": wall,
+            "busy_seconds": busy,
+            "max_rss_mib": rss,
+            "jvm_max_rss_mib": jvm,
+            "jvm_cpu_seconds": jvm_cpu,
+            "returncode": 0,
+        }
+
+    return {
+        "leads": 100_000,
+        "java": 'openjdk version "17.0.15"',
+        "spark_dir": "/w/spark/warehouse",
+        "settings": {"spark.master": "local[2]", "spark.sql.shuffle.partitions": "4"},
+        "steps": [
+            step("load-spark", 40.0, 350.0, 3500.0, jvm_cpu=60.0),
+            step("parse", 20.0, 160.0, None),
+            step("load", 30.0, 200.0, 900.0, 10.0, 20.0),
+            step("staging", 100.0, 210.0, 2500.0, 80.0, 150.0),
+            step("intermediate", 60.0, 220.0, 1800.0, 40.0, 70.0),
+            step("marts", 90.0, 230.0, 2100.0, 70.0, 120.0),
+            step("tests", 50.0, 190.0, 1200.0, 30.0, 40.0),
+            {"name": "validation", "skipped": benchmark.SPARK_VALIDATION_SKIPPED},
+        ],
+        "node_seconds": {"model.p.slow": 30.0, "model.p.fast": 10.0, "operation.p.hook": 99.0},
+        "node_info": {
+            "model.p.slow": {"name": "slow", "stage": "marts", "materialized": "table"},
+            "model.p.fast": {"name": "fast", "stage": "staging", "materialized": "view"},
+        },
+        "notes": [],
+    }
+
+
+def test_spark_section_sums_the_build_and_reports_the_jvm_apart():
+    duckdb_tier = {"leads": 100_000, "node_seconds": {"model.p.slow": 0.5}}
+    text = report.spark_section(_spark_result(), [duckdb_tier])
+    lines = text.splitlines()
+    assert lines[0] == "### Spark"
+    row = next(line for line in lines if line.startswith("| 100k |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    # load-spark, parse, seeds, staging, intermediate, marts, tests, validation
+    assert cells[1:8] == ["40.0", "20.0", "30.0", "100.0", "60.0", "90.0", "50.0"]
+    assert cells[8].startswith("skipped (mkpi validate supports")
+    # build = seeds + models + tests = 30 + 100 + 60 + 90 + 50; dbt peak 230; JVM peak 2,500
+    # (the dbt invocations': mkpi load-spark's 350 and 3,500 are named in the text)
+    assert cells[9:] == ["330.0", "230", "2,500"]
+    assert "`mkpi load-spark` peaked at 350 MiB (Python) and 3,500 MiB (JVM)" in text
+    busy = next(line for line in lines if line.startswith("| in nodes s"))
+    assert "| 230.0 |" in busy  # 10 + 80 + 40 + 70 + 30
+    cpu = next(line for line in lines if line.startswith("| JVM CPU s"))
+    assert "| 60.0 |" in cpu and "| 400.0 |" in cpu  # load-spark; 20 + 150 + 70 + 120 + 40
+    assert "local[2]" in text and "/w/spark/warehouse" in text and "17.0.15" in text
+    assert "never waits for it" in text  # what the RSS covers is said
+    slow = next(line for line in lines if "`slow`" in line)
+    assert slow == "| 1 | `slow` | marts | table | 30.0 | 0.50 | 75% |"  # hooks left out
+    fast = next(line for line in lines if "`fast`" in line)
+    assert fast.endswith("| 10.0 | – | 25% |")  # no DuckDB time for it
+
+
+def test_spark_section_without_a_run_and_with_a_failed_stage():
+    assert "Not measured" in report.spark_section(None)
+    result = _spark_result()
+    result["steps"][4] = {"name": "intermediate", "seconds": 5.0, "returncode": 1}
+    result["steps"][5] = {"name": "marts", "skipped": "intermediate failed"}
+    result["notes"] = ["intermediate did not pass (log: x)"]
+    text = report.spark_section(result)
+    row = next(line for line in text.splitlines() if line.startswith("| 100k |"))
+    assert "5.00 (exit 1)" in row and "skipped (intermediate failed)" in row
+    assert "| – | 210 | 2,500 |" in row  # no build total when a stage did not run
+    assert "**Note:** intermediate did not pass" in text
+
+
+def test_report_has_a_spark_section_beside_postgresql():
+    text = report.render_report({"tiers": [], "machine": {}, "spark": _spark_result()})
+    assert text.index("### PostgreSQL") < text.index("### Spark")
+    machine = report.machine_section({"packages": {"dbt-spark": "1.11.0", "pyspark": "4.0.1"}}, {})
+    assert "dbt-spark 1.11.0, pyspark 4.0.1" in machine
+
+
+def test_group_members_and_peak_rss_read_proc_files(tmp_path: Path):
+    def process(pid: int, comm: str, pgrp: int, state: str = "S") -> None:
+        folder = tmp_path / str(pid)
+        folder.mkdir()
+        # pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+        # stime ...
+        stat = f"{pid} ({comm}) {state} 1 {pgrp} {pgrp} 0 -1 0 0 0 0 0 300 100 0 0\n"
+        (folder / "stat").write_text(stat, encoding="utf-8")
+
+    process(10, "python", 10)
+    process(11, "java (x) y", 10)  # comm with spaces and parentheses
+    process(12, "other", 99)
+    process(13, "zombie", 10, "Z")
+    (tmp_path / "self").mkdir()
+    ticks = os.sysconf("SC_CLK_TCK")
+    assert group_members(10, tmp_path) == {10: 400 / ticks, 11: 400 / ticks}
+    assert peak_rss_kib("Name:\tjava\nVmPeak:\t 9 kB\nVmHWM:\t  4096 kB\n") == 4096
+    assert peak_rss_kib("Name:\tkthread\n") is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs /proc")
+def test_watch_group_sees_a_grandchild_the_child_never_waits_for(tmp_path: Path):
+    """As pyspark's JVM: started with Popen, left running when the child exits."""
+    grandchild = (
+        "import time; x = bytearray(300 * 1024 * 1024); x[::4096] = b'1' * len(x[::4096]);"
+        " time.sleep(1.0)"
+    )
+    code = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {grandchild!r}])\n"
+        "time.sleep(0.6)\n"
+    )
+    plain = run_measured([sys.executable, "-c", code], tmp_path / "plain.log")
+    watched = run_measured([sys.executable, "-c", code], tmp_path / "watched.log", watch_group=True)
+    assert plain.ok and watched.ok
+    assert watched.group_max_rss_mib is not None and watched.group_max_rss_mib >= 300
+    # the child's ru_maxrss never has the grandchild's 300 MiB (it may start at pytest's peak)
+    assert plain.max_rss_mib < 300 and watched.max_rss_mib < 300
+    assert plain.group_max_rss_kib is None and plain.group_cpu_seconds is None
+    assert watched.group_exit_seconds is not None  # it returned only once the grandchild ended

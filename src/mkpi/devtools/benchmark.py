@@ -6,8 +6,10 @@ dbt on DuckDB into a fresh database one stage per dbt invocation (load = seeds +
 registration, staging, intermediate, marts, tests; then `mkpi validate` if the project has it),
 measuring each invocation's wall time and peak RSS (os.wait4). Then the same compiled SQL runs
 straight in DuckDB (mkpi.devtools.bench.baseline) in another fresh database, and one plain
-`dbt build` runs in a third. `--postgres` adds one PostgreSQL row on the 100k tier. Results are
-printed and written to BENCHMARKS.md (between markers; text outside them is kept) and results.json.
+`dbt build` runs in a third. `--postgres` adds one PostgreSQL row on the 100k tier, `--spark` one
+Spark row (dbt-spark `session`: pyspark's JVM in the dbt process's group, a fresh local warehouse).
+Results are printed and written to BENCHMARKS.md (between markers; text outside them is kept) and
+results.json.
 
 This is a measuring tool, not a test: it never fails on a slow number.
 """
@@ -36,6 +38,7 @@ from mkpi.paths import project_root
 
 DEFAULT_TIERS = (10_000, 100_000, 1_000_000)
 POSTGRES_TIER = 100_000
+SPARK_TIER = 100_000
 DATABASE_NAME = "bench"  # every DuckDB file is bench.duckdb: compiled SQL names this catalog
 MODEL_STAGES = ("staging", "intermediate", "marts")
 STAGES = ("load", *MODEL_STAGES, "tests")
@@ -90,6 +93,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pg-database",
         default="marketing_benchmark",
         help="PostgreSQL database the --postgres row uses (created if missing)",
+    )
+    parser.add_argument(
+        "--spark",
+        action="store_true",
+        help=f"add a Spark row on the {SPARK_TIER:,}-lead tier (dbt-spark session, local JVM)",
     )
     parser.add_argument(
         "--no-single-build",
@@ -172,6 +180,10 @@ class StepResult:
     nodes: int | None = None
     log: str | None = None
     skipped: str | None = None  # why it did not run
+    # Spark: the JVM pyspark starts is never waited for by the dbt process, so it is in neither
+    # max_rss_mib nor cpu_seconds; these are read from /proc while it runs (process.GroupWatcher)
+    jvm_max_rss_mib: float | None = None
+    jvm_cpu_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -234,6 +246,8 @@ def _step(name: str, measured: Measured) -> StepResult:
         returncode=measured.returncode,
         timed_out=measured.timed_out,
         log=str(measured.log),
+        jvm_max_rss_mib=measured.group_max_rss_mib,
+        jvm_cpu_seconds=measured.group_cpu_seconds,
     )
 
 
@@ -248,7 +262,11 @@ def _report_step(prefix: str, step: StepResult) -> None:
     status = (
         "ok" if step.ok else ("TIMED OUT" if step.timed_out else f"FAILED exit {step.returncode}")
     )
-    _say(f"{prefix} {step.name}: {step.seconds:.1f} s, peak {step.max_rss_mib:,.0f} MiB, {status}")
+    jvm = f" (JVM {step.jvm_max_rss_mib:,.0f} MiB)" if step.jvm_max_rss_mib is not None else ""
+    _say(
+        f"{prefix} {step.name}: {step.seconds:.1f} s, peak {step.max_rss_mib:,.0f} MiB{jvm},"
+        f" {status}"
+    )
     if not step.ok and step.log:
         _say(tail(Path(step.log)))
 
@@ -358,6 +376,7 @@ class DbtRun:
     folder: Path
     env: dict[str, str]
     dbt_vars: dict[str, Any]
+    watch_group: bool = False  # Spark: measure the JVM too and wait for it to end
 
     def command(self, arguments: list[str]) -> list[str]:
         return [
@@ -374,6 +393,7 @@ class DbtRun:
             env=self.env,
             cwd=self.ctx.root,
             timeout=self.ctx.timeout,
+            watch_group=self.watch_group,
         )
         step = _step(name, measured)
         results_path = self.folder / "target" / "run_results.json"
@@ -489,6 +509,8 @@ def baseline_spec(
     setup = [f"create schema if not exists {mf.quote_ident(schema)}" for schema in schemas]
     for source in mf.raw_sources(manifest):
         parquet, csv = data_dir / f"{source.name}.parquet", data_dir / f"{source.name}.csv"
+        if source.optional and not (parquet.is_file() or csv.is_file()):
+            continue  # as the hook: the models fall back to the seed of that name
         setup.append(
             mf.raw_view_statement(
                 source,
@@ -796,6 +818,120 @@ def _drop_built_schemas(manifest: dict[str, Any], settings: Any) -> None:
         connection.close()
 
 
+# ------------------------------------------------------------------------------ Spark
+SPARK_VALIDATION_SKIPPED = "mkpi validate supports --target duckdb and postgres only"
+
+
+def spark_session_settings(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """The `server_side_parameters` of profiles.yml's spark output, env_var() filled from `env`
+    (defaults where unset), as the dbt session will get them."""
+    import jinja2
+
+    try:
+        profiles = yaml.safe_load((root / "profiles.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+    def env_var(name: str, default: str = "") -> str:
+        return env.get(name, default)
+
+    templates = jinja2.Environment()
+    for profile in profiles.values():
+        if not isinstance(profile, dict):
+            continue
+        output = (profile.get("outputs") or {}).get("spark") or {}
+        return {
+            str(key): templates.from_string(str(value)).render(env_var=env_var)
+            for key, value in (output.get("server_side_parameters") or {}).items()
+        }
+    return {}
+
+
+def java_version() -> str | None:
+    """`java -version`'s first line, or None without Java."""
+    import subprocess
+
+    try:
+        completed = subprocess.run(
+            ["java", "-version"], capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = (completed.stderr or completed.stdout).strip().splitlines()
+    return lines[0] if completed.returncode == 0 and lines else None
+
+
+def run_spark(ctx: Context) -> dict[str, Any]:
+    """The 100k tier on Spark: `mkpi load-spark`, then the same stages with `--target spark`.
+
+    dbt-spark's `session` method: pyspark starts a JVM (local[N], Derby metastore) inside each
+    dbt invocation. Each run gets a fresh MKPI_SPARK_DIR under the work dir, so no other
+    warehouse (and no other process's metastore lock) is touched; every step waits for its JVM
+    to end before the next one opens the metastore."""
+    prefix = f"[spark {tier_label(SPARK_TIER)}]"
+    outcome: dict[str, Any] = {"leads": SPARK_TIER, "steps": [], "notes": []}
+    data_dir, generation = ensure_data(ctx, SPARK_TIER)
+    if generation and not generation.ok:
+        outcome["notes"].append("data generation failed")
+        return outcome
+    outcome["java"] = java_version()
+    if outcome["java"] is None:
+        outcome["notes"].append("no Java: run scripts/java.sh (Java 17+) first")
+        return outcome
+    base = ctx.work_dir / "spark"
+    folder = fresh_dir(base / "build")
+    spark_dir = fresh_dir(base / "warehouse")
+    env = _env(ctx, MKPI_SPARK_DIR=str(spark_dir), MKPI_SPARK_METHOD="session")
+    outcome["spark_dir"] = str(spark_dir)
+    outcome["settings"] = spark_session_settings(ctx.root, env)
+    load = _step(
+        "load-spark",
+        run_measured(
+            [ctx.python, "-m", "mkpi.cli", "load-spark", "--dir", str(data_dir)],
+            folder / "steps" / "load-spark.log",
+            env=env,
+            cwd=ctx.root,
+            timeout=ctx.timeout,
+            watch_group=True,
+        ),
+    )
+    _report_step(prefix, load)
+    outcome["steps"].append(asdict(load))
+    if not load.ok:
+        outcome["notes"].append(f"mkpi load-spark failed (log: {load.log})")
+        return outcome
+    run = DbtRun(ctx, "spark", folder, env, {"raw_data_dir": str(data_dir)}, watch_group=True)
+    parse, failed = run_parse(run, prefix)
+    stages, failed = run_stages(run, prefix, STAGES, failed)
+    steps = [parse, *stages]
+    validation = StepResult(name="validation", skipped=SPARK_VALIDATION_SKIPPED)
+    _report_step(prefix, validation)
+    steps.append(validation)
+    outcome["steps"].extend(asdict(step) for step in steps)
+    outcome["notes"].extend(
+        f"{step.name} did not pass (log: {step.log})"
+        for step in steps
+        if not step.skipped and not step.ok
+    )
+    if not failed:
+        outcome["node_info"] = {
+            node.unique_id: {
+                "name": node.name,
+                "stage": node.stage,
+                "materialized": node.materialized,
+                "language": node.language,
+            }
+            for node in mf.model_nodes(run.manifest())
+        }
+        outcome["node_seconds"] = {
+            timing.unique_id: timing.seconds
+            for stage in MODEL_STAGES
+            for timing in mf.node_timings(run.run_results(stage))
+            if timing.unique_id in outcome["node_info"]  # models, not the on-run-start hooks
+        }
+    return outcome
+
+
 # ------------------------------------------------------------------------------ command
 LEAN_MARKER = "MKPI_BENCHMARK_LEAN"
 
@@ -808,6 +944,7 @@ def argv_from(args: argparse.Namespace) -> list[str]:
     for flag, value in (
         ("--quick", args.quick),
         ("--postgres", args.postgres),
+        ("--spark", args.spark),
         ("--no-single-build", args.no_single_build),
         ("--no-incremental", args.no_incremental),
         ("--unit-tests", args.unit_tests),
@@ -872,6 +1009,7 @@ def measure(args: argparse.Namespace) -> int:
         "unit_tests": args.unit_tests,
         "tiers": [],
         "postgres": None,
+        "spark": None,
     }
     for leads in tiers:
         tier = run_tier(ctx, leads, not args.no_single_build, incremental)
@@ -879,6 +1017,9 @@ def measure(args: argparse.Namespace) -> int:
         _save(work_dir, results)
     if args.postgres:
         results["postgres"] = run_postgres(ctx, args.pg_database)
+        _save(work_dir, results)
+    if args.spark:
+        results["spark"] = run_spark(ctx)
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
     results["machine"]["calibration_at_end"] = calibration_seconds(work_dir)
     _save(work_dir, results)
@@ -891,6 +1032,8 @@ def measure(args: argparse.Namespace) -> int:
     problems = [tier for tier in results["tiers"] if tier["notes"]]
     if results["postgres"] and results["postgres"]["notes"]:
         problems.append(results["postgres"])
+    if results["spark"] and results["spark"]["notes"]:
+        problems.append(results["spark"])
     return 1 if problems else 0
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from mkpi.devtools.bench.process import ask_probe
 
-PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dbt-postgres")
+PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dbt-postgres", "dbt-spark", "pyspark")
 
 
 def cpu_model(cpuinfo: str | None = None) -> str:

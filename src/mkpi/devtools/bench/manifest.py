@@ -51,6 +51,7 @@ class SeedSpec:
 class RawSource:
     name: str  # the file stem in the raw directory and the view name (as the on-run-start hook)
     schema: str
+    optional: bool = False  # meta.optional (campaign_mapping): registered only when its file exists
 
 
 def quote_ident(name: str) -> str:
@@ -141,7 +142,11 @@ def seed_specs(manifest: Mapping[str, Any]) -> list[SeedSpec]:
 def raw_sources(manifest: Mapping[str, Any], source_name: str = RAW_SOURCE_NAME) -> list[RawSource]:
     """The raw tables the on-run-start hook registers: the tables of the `marketing` source."""
     return [
-        RawSource(name=node["name"], schema=node["schema"])
+        RawSource(
+            name=node["name"],
+            schema=node["schema"],
+            optional=bool((node.get("meta") or {}).get("optional")),
+        )
         for node in sorted(manifest["sources"].values(), key=lambda node: node["name"])
         if node.get("source_name") == source_name
     ]
@@ -173,16 +178,18 @@ def seed_statement(seed: SeedSpec, csv_path: str) -> str:
 
 
 def raw_view_statement(source: RawSource, parquet: str | None, csv: str | None) -> str:
-    """The view the on-run-start hook creates: Parquet if present, else CSV read as all text."""
+    """The view the on-run-start hook creates (register_file_view): Parquet if present, else CSV,
+    every column as text, plus a NULL `mkpi_malformed_row` (the hook's collection of malformed
+    CSV rows is left out: generated data has none)."""
     if parquet:
-        reader = f"read_parquet({quote_literal(parquet)})"
+        reader = f"(select columns(*)::varchar from read_parquet({quote_literal(parquet)}))"
     elif csv:
         reader = f"read_csv({quote_literal(csv)}, header = true, all_varchar = true)"
     else:
         raise ValueError(f"raw table '{source.name}' has neither a .parquet nor a .csv file")
     return (
         f"create or replace view {quote_ident(source.schema)}.{quote_ident(source.name)} as "
-        f"select * from {reader}"
+        f"select *, cast(null as varchar) as mkpi_malformed_row from {reader}"
     )
 
 

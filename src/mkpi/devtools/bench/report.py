@@ -183,7 +183,8 @@ def machine_section(machine: Mapping[str, Any], results: Mapping[str, Any]) -> s
         else f"- CPU: {machine.get('cpu')}, {machine.get('cores')} cores; {machine.get('os')}",
         f"- Python {machine.get('python')}, duckdb {packages.get('duckdb')}, dbt-core "
         f"{packages.get('dbt-core')}, dbt-duckdb {packages.get('dbt-duckdb')}, dbt-postgres "
-        f"{packages.get('dbt-postgres')}",
+        f"{packages.get('dbt-postgres')}, dbt-spark {packages.get('dbt-spark', DASH)}, pyspark "
+        f"{packages.get('pyspark', DASH)}",
         f"- Data: `mkpi sample --format parquet --months {results.get('months')} "
         f"--seed {results.get('seed')}` per tier; dbt threads 2, DuckDB TimeZone UTC",
     ]
@@ -466,6 +467,139 @@ def postgres_section(postgres: Mapping[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
+def _build_total(steps: Mapping[str, Step], key: str = "seconds") -> float | None:
+    """Sum of `key` over seeds + models + tests, if every one of them has it."""
+    build = [steps.get(name) for name in ("load", *MODEL_STAGES, "tests")]
+    if not all(step and step.get(key) is not None for step in build):
+        return None
+    return sum(step[key] for step in build if step)
+
+
+def _load_spark_peaks(step: Step | None) -> str:
+    if not step or step.get("max_rss_mib") is None:
+        return ""
+    return (
+        f"; `mkpi load-spark` peaked at {mib(step.get('max_rss_mib'))} MiB (Python) and "
+        f"{mib(step.get('jvm_max_rss_mib'))} MiB (JVM)"
+    )
+
+
+def spark_section(spark: Mapping[str, Any] | None, tiers: Sequence[Tier] = ()) -> str:
+    """The Spark row: `mkpi load-spark` and the staged dbt invocations with `--target spark`,
+    the JVM's peak RSS beside dbt's, and the slowest models against DuckDB's on the same tier."""
+    if not spark:
+        return (
+            "### Spark\n\nNot measured in this run (add `--spark`: loads the 100k tier into a "
+            "fresh local warehouse with `mkpi load-spark`, then builds it stage by stage with "
+            "`--target spark`, dbt-spark's `session` method)."
+        )
+    steps = {step["name"]: step for step in spark.get("steps", [])}
+    names = ["load-spark", "parse", "load", *MODEL_STAGES, "tests", "validation"]
+    header = [
+        "tier",
+        "`mkpi load-spark`",
+        "parse",
+        "seeds",
+        "staging",
+        "intermediate",
+        "marts",
+        "tests",
+        "validation",
+        "build: seeds + models + tests",
+        "dbt peak RSS MiB",
+        "JVM peak RSS MiB",
+    ]
+    dbt_steps = [
+        step for name, step in steps.items() if name != "load-spark" and not step.get("skipped")
+    ]
+    peak = max((step.get("max_rss_mib") or 0.0 for step in dbt_steps), default=None)
+    jvm = [step["jvm_max_rss_mib"] for step in dbt_steps if step.get("jvm_max_rss_mib") is not None]
+    rows = [
+        [
+            label(spark["leads"]),
+            *[wall(steps.get(name)) for name in names],
+            seconds(_build_total(steps)),
+            mib(peak),
+            mib(max(jvm) if jvm else None),
+        ],
+        [
+            "in nodes s (dbt run_results)",
+            DASH,
+            DASH,
+            *[seconds((steps.get(name) or {}).get("busy_seconds")) for name in names[2:-1]],
+            DASH,
+            seconds(_build_total(steps, "busy_seconds")),
+            "",
+            "",
+        ],
+        [
+            "JVM CPU s",
+            *[seconds((steps.get(name) or {}).get("jvm_cpu_seconds")) for name in names[:-1]],
+            DASH,
+            seconds(_build_total(steps, "jvm_cpu_seconds")),
+            "",
+            "",
+        ],
+    ]
+    settings = spark.get("settings") or {}
+    lines = [
+        "### Spark",
+        "",
+        f"dbt-spark `session` method: pyspark starts a local JVM ({spark.get('java') or '?'}) in "
+        f"every dbt invocation, master `{settings.get('spark.master', '?')}`, driver memory "
+        f"{settings.get('spark.driver.memory', '?')}, "
+        f"`spark.sql.shuffle.partitions` {settings.get('spark.sql.shuffle.partitions', '?')}, "
+        "tables as Parquet, Derby metastore; a fresh warehouse per run "
+        f"(`{spark.get('spark_dir', '?')}`). `mkpi validate` has no Spark target: skipped.",
+        "",
+        "Peak RSS: *dbt peak RSS* is os.wait4's ru_maxrss of the dbt process, which covers only "
+        "children it waited for. pyspark starts the JVM with Popen and never waits for it (the JVM "
+        "ends by itself when dbt's Python exits and its stdin closes), so the JVM, where Spark "
+        "does all the work, is not in it, nor in dbt's CPU time. *JVM peak RSS* is the largest "
+        "VmHWM (the kernel's high-water mark) of the other processes of the step's process group, "
+        "polled every 0.2 s from /proc; *JVM CPU* their CPU time as last polled. The two peaks "
+        "are of separate processes: together they are at most their sum. Both peak columns are "
+        "of the dbt invocations" + _load_spark_peaks(steps.get("load-spark")) + ".",
+        "",
+        table(header, rows),
+    ]
+    info = spark.get("node_info") or {}
+    timings = {uid: secs for uid, secs in (spark.get("node_seconds") or {}).items() if uid in info}
+    if timings:
+        duck = next((tier for tier in tiers if tier.get("leads") == spark["leads"]), None)
+        duck_seconds = (duck or {}).get("node_seconds") or {}
+        total = sum(timings.values()) or 1.0
+        ranked = sorted(timings.items(), key=lambda item: (-item[1], item[0]))[:10]
+        rows = [
+            [
+                str(rank),
+                f"`{(info.get(uid) or {}).get('name', uid)}`",
+                (info.get(uid) or {}).get("stage", DASH),
+                (info.get(uid) or {}).get("materialized", DASH),
+                seconds(secs),
+                seconds(duck_seconds.get(uid)),
+                f"{100 * secs / total:.0f}%",
+            ]
+            for rank, (uid, secs) in enumerate(ranked, start=1)
+        ]
+        models = len(timings)
+        lines += [
+            "",
+            f"The 10 slowest of the {models} models on Spark (dbt `execution_time`; share = of "
+            f"the summed model time, {seconds(sum(timings.values()))} s), against DuckDB on the "
+            "same tier:",
+            "",
+            table(
+                ["#", "model", "stage", "materialized", "Spark s", "DuckDB s", "share"],
+                rows,
+                "rlllrrr",
+            ),
+        ]
+    for note in spark.get("notes", []):
+        lines.append(f"\n**Note:** {note}")
+    return "\n".join(lines)
+
+
 def where_the_time_goes(tiers: Sequence[Tier]) -> str:
     measured = [tier for tier in tiers if tier.get("node_seconds")]
     if not measured:
@@ -550,7 +684,14 @@ def render_report(results: Mapping[str, Any]) -> str:
         parts += ["", tier_section(tier)]
     if tiers:
         parts += ["", incremental_section(tiers), "", rows_section(tiers)]
-    parts += ["", postgres_section(results.get("postgres")), "", where_the_time_goes(tiers)]
+    parts += [
+        "",
+        postgres_section(results.get("postgres")),
+        "",
+        spark_section(results.get("spark"), tiers),
+        "",
+        where_the_time_goes(tiers),
+    ]
     return "\n".join(parts) + "\n"
 
 
