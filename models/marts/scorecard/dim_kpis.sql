@@ -75,7 +75,8 @@ catalog_entries as (
                 {%- elif content_type == 'boolean' -%}
                     {{ 'true' if content else 'false' }} as {{ column_name }}
                 {%- else -%}
-                    cast({{ 'null' if content is none else content | float }} as {{ double_type() }}) as {{ column_name }}
+                    {%- set number = 'null' if content is none else content | float -%}
+                    cast({{ number }} as {{ double_type() }}) as {{ column_name }}
                 {%- endif %}{{ ',' if not loop.last }}
         {% endfor %}
         {% if not loop.last %}union all{% endif %}
