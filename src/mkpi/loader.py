@@ -164,7 +164,8 @@ def declared_columns(raw: RawFile, schema: str) -> list[str]:
     return []
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_load_arguments(parser: argparse.ArgumentParser, warehouse: str) -> None:
+    """The arguments of a load command (`mkpi load-postgres`, `mkpi load-spark`)."""
     parser.add_argument(
         "--dir",
         required=True,
@@ -172,13 +173,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="raw data directory with <table>.csv or <table>.parquet for each raw table",
     )
     parser.add_argument(
-        "--schema", default="raw", help="PostgreSQL schema to load into (default: raw)"
+        "--schema", default="raw", help=f"{warehouse} schema to load into (default: raw)"
     )
     parser.add_argument(
         "--vars",
         default=None,
         help="dbt vars as YAML, as given to dbt (csv_delimiter, csv_encoding are read)",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_load_arguments(parser, "PostgreSQL")
 
 
 def find_raw_files(folder: Path, tables: tuple[str, ...] | None = None) -> list[RawFile]:

@@ -30,6 +30,7 @@ from mkpi.loader import (
     CsvDialect,
     LoadError,
     _duckdb_connection,
+    add_load_arguments,
     export_parquet,
     plan_load,
     project_vars,
@@ -122,18 +123,7 @@ def load(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dir",
-        required=True,
-        type=Path,
-        help="raw data directory with <table>.csv or <table>.parquet for each raw table",
-    )
-    parser.add_argument("--schema", default="raw", help="Spark schema to load into (default: raw)")
-    parser.add_argument(
-        "--vars",
-        default=None,
-        help="dbt vars as YAML, as given to dbt (csv_delimiter, csv_encoding are read)",
-    )
+    add_load_arguments(parser, "Spark")
 
 
 def run(args: argparse.Namespace) -> int:
