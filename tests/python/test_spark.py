@@ -26,6 +26,12 @@ from mkpi.paths import project_root, sample_dir
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
 REQUIRED = os.environ.get("MKPI_REQUIRE_SPARK") == "1"
+# settings for small data (profiles.yml): less planning per query; results do not depend on them
+SMALL_DATA = {
+    "MKPI_SPARK_ADAPTIVE": "false",
+    "MKPI_SPARK_CODEGEN": "false",
+    "MKPI_SPARK_SHUFFLE_PARTITIONS": "1",
+}
 # seeds and models, no tests (the sample's Spark build runs every test once)
 MODELS_ONLY = [
     "build",
@@ -65,7 +71,7 @@ def _require_spark() -> None:
 def _spark_build(raw: Path, work: Path, name: str, arguments: list[str]) -> tuple[str, Path]:
     """Load `raw` into a fresh local Spark warehouse and run dbt there: (dbt's output, folder)."""
     spark_dir = work / f"spark-{name}"
-    env = {"MKPI_SPARK_DIR": str(spark_dir)}
+    env = {"MKPI_SPARK_DIR": str(spark_dir), **SMALL_DATA}
     load = subprocess.run(
         [str(Path(sys.executable).parent / "mkpi"), "load-spark", "--dir", str(raw)],
         cwd=project_root(),

@@ -132,8 +132,9 @@ session_rows as (
         cast({{ timestamp_from_epoch_micros('first_event_micros') }} as {{ dbt.type_string() }}) as occurred_at,
         {{ mask_emails('raw_channel') }} as channel,
         matched_campaign_id as campaign_id,
-        -- the landing page's path: scheme and host, query and fragment removed; '' is '/'
-        -- (NULL when no event of the session has a page_location)
+        -- the path of the landing page: scheme and host, query and fragment removed, an empty
+        -- path is /, NULL when no event of the session has a page_location (no semicolon or
+        -- lone quote in this comment: the Spark unit-test path splits statements naively)
         {{ mask_emails(
             "case when session_page_location is not null then"
             ~ " coalesce(nullif(regexp_replace(regexp_replace(session_page_location,"
