@@ -69,9 +69,8 @@ load-and-build-postgres: setup
 build-postgres: setup
 	bash scripts/postgres.sh run -- $(MAKE) load-and-build-postgres
 
-## build-spark: the sample on Spark in this process (dbt-spark session; Java 17 installed if missing)
+## build-spark: the sample on Spark in this process (dbt-spark session; load-spark installs Java 17 if missing)
 build-spark: setup
-	bash scripts/java.sh
 	$(BIN)/mkpi load-spark --dir data/sample
 	$(BIN)/dbt build --target spark --target-path target/spark-build
 

@@ -116,24 +116,12 @@
     {{ return('') }}
 {% endmacro %}
 
-{#- The columns of a warehouse table (none when it does not exist). -#}
+{#- The columns of a warehouse table, lower-cased (none when it does not exist): landed_columns
+    of the relation, through dbt's adapter on every warehouse (Spark has no information_schema). -#}
 {% macro table_columns(schema, table_name) %}
-    {{ return(adapter.dispatch('table_columns', 'marketing_kpis')(schema, table_name)) }}
-{% endmacro %}
-
-{#- Spark has no information_schema: the catalog, through dbt's adapter. -#}
-{% macro spark__table_columns(schema, table_name) %}
-    {%- set relation = adapter.get_relation(database=none, schema=schema, identifier=table_name) -%}
-    {%- if relation is none -%}{{ return([]) }}{%- endif -%}
-    {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | list) }}
-{% endmacro %}
-
-{% macro default__table_columns(schema, table_name) %}
-    {%- set columns_query -%}
-        select column_name from information_schema.columns
-        where table_schema = '{{ schema }}' and table_name = '{{ table_name }}'
-    {%- endset -%}
-    {{ return(run_query(columns_query).columns[0].values() | list) }}
+    {{ return(landed_columns(api.Relation.create(
+        database=target.get('database'), schema=schema, identifier=table_name
+    ))) }}
 {% endmacro %}
 
 {#-

@@ -42,11 +42,20 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
-def spark_settings(env: dict[str, str] | None = None) -> dict[str, str]:
-    """The session settings of profiles.yml's `spark` target, rendered with `env`."""
+def spark_settings(env: dict[str, str] | None = None, root: Path | None = None) -> dict[str, str]:
+    """The session settings of the `spark` output in `root`'s profiles.yml (default: the
+    project's), rendered with `env` (default: the environment)."""
     env = dict(os.environ if env is None else env)
-    profiles = yaml.safe_load((project_root() / "profiles.yml").read_text(encoding="utf-8"))
-    target = profiles["marketing_kpis"]["outputs"]["spark"]
+    profiles_yml = (root or project_root()) / "profiles.yml"
+    profiles = yaml.safe_load(profiles_yml.read_text(encoding="utf-8")) or {}
+    target: dict[str, Any] = next(
+        (
+            profile["outputs"]["spark"]
+            for profile in profiles.values()
+            if isinstance(profile, dict) and "spark" in (profile.get("outputs") or {})
+        ),
+        {},
+    )
 
     def env_var(name: str, default: str | None = None) -> str:
         if name in env:
@@ -62,10 +71,14 @@ def spark_settings(env: dict[str, str] | None = None) -> dict[str, str]:
     }
 
 
-def ensure_java() -> None:
-    """Java 17 or newer on PATH, installed by scripts/java.sh when missing (as PostgreSQL is)."""
+def ensure_java(install: bool = True) -> None:
+    """Java 17 or newer on PATH, installed by scripts/java.sh when missing (as PostgreSQL is) and
+    `install`; LoadError (one line) when there is none."""
     script = project_root() / "scripts" / "java.sh"
-    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=False)
+    env = {**os.environ, "MKPI_JAVA_INSTALL": "1" if install else "0"}
+    result = subprocess.run(
+        ["bash", str(script)], capture_output=True, text=True, check=False, env=env
+    )
     if result.returncode != 0:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise LoadError(message[-1] if message else "scripts/java.sh failed")

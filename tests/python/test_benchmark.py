@@ -18,6 +18,7 @@ from mkpi.devtools.bench import manifest as mf
 from mkpi.devtools.bench import report
 from mkpi.devtools.bench.machine import cpu_model, memory_gib
 from mkpi.devtools.bench.process import group_members, peak_rss_kib, rss_to_mib, run_measured
+from mkpi.spark import spark_settings
 
 
 def _model(name: str, folder: str, deps: list[str], materialized: str = "table", **extra) -> dict:
@@ -259,7 +260,7 @@ def test_spark_session_settings_fill_env_vars_with_their_defaults(tmp_path: Path
         "        spark.sql.warehouse.dir: \"{{ env_var('DIR', 'target/spark') }}/warehouse\"\n",
         encoding="utf-8",
     )
-    assert benchmark.spark_session_settings(tmp_path, {"DIR": "/w/spark"}) == {
+    assert spark_settings({"DIR": "/w/spark"}, tmp_path) == {
         "spark.master": "local[2]",
         "spark.sql.warehouse.dir": "/w/spark/warehouse",
     }

@@ -21,7 +21,9 @@ import pytest
 from compare_builds import same_number
 from dbt_runner import mkpi, run_dbt
 
+from mkpi.loader import LoadError
 from mkpi.paths import project_root, sample_dir
+from mkpi.spark import ensure_java
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
@@ -52,16 +54,10 @@ def _require_spark() -> None:
     if importlib.util.find_spec("pyspark") is None:
         problem = "pyspark is not installed"
     else:
-        java = subprocess.run(
-            ["bash", str(project_root() / "scripts" / "java.sh")],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "MKPI_JAVA_INSTALL": "1" if REQUIRED else "0"},
-        )
-        if java.returncode != 0:
-            problem = (java.stderr or java.stdout).strip().splitlines()[-1:] or ["java.sh failed"]
-            problem = problem[0]
+        try:
+            ensure_java(install=REQUIRED)
+        except LoadError as error:
+            problem = str(error)
     if problem:
         if REQUIRED:
             pytest.fail(f"Spark not available: {problem} (MKPI_REQUIRE_SPARK=1)")

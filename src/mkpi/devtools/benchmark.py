@@ -35,6 +35,7 @@ from mkpi.devtools.bench.process import Measured, ask_probe, run_measured, tail
 from mkpi.devtools.bench.report import label as tier_label
 from mkpi.devtools.bench.report import render_report, write_report
 from mkpi.paths import project_root
+from mkpi.spark import spark_settings
 
 DEFAULT_TIERS = (10_000, 100_000, 1_000_000)
 POSTGRES_TIER = 100_000
@@ -730,6 +731,44 @@ def incremental_notes(result: IncrementalResult) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ PostgreSQL
+def _load_step(
+    ctx: Context,
+    prefix: str,
+    command: str,
+    data_dir: Path,
+    folder: Path,
+    env: dict[str, str],
+    outcome: dict[str, Any],
+    watch_group: bool = False,
+) -> bool:
+    """`mkpi <command> --dir data_dir` (load-postgres, load-spark) as a measured step of
+    `outcome`; False (with a note) when it failed."""
+    load = _step(
+        command,
+        run_measured(
+            [ctx.python, "-m", "mkpi.cli", command, "--dir", str(data_dir)],
+            folder / "steps" / f"{command}.log",
+            env=env,
+            cwd=ctx.root,
+            timeout=ctx.timeout,
+            watch_group=watch_group,
+        ),
+    )
+    _report_step(prefix, load)
+    outcome["steps"].append(asdict(load))
+    if not load.ok:
+        outcome["notes"].append(f"mkpi {command} failed (log: {load.log})")
+    return load.ok
+
+
+def _failure_notes(steps: list[StepResult]) -> list[str]:
+    return [
+        f"{step.name} did not pass (log: {step.log})"
+        for step in steps
+        if not step.skipped and not step.ok
+    ]
+
+
 def run_postgres(ctx: Context, database: str) -> dict[str, Any]:
     """The 100k tier on PostgreSQL: load time, then the same stages with `--target postgres`.
 
@@ -764,20 +803,7 @@ def run_postgres(ctx: Context, database: str) -> dict[str, Any]:
             connection.close()
         folder = fresh_dir(logs / "build")
         run = DbtRun(ctx, "postgres", folder, env, {"raw_data_dir": str(data_dir)})
-        load = _step(
-            "load-postgres",
-            run_measured(
-                [ctx.python, "-m", "mkpi.cli", "load-postgres", "--dir", str(data_dir)],
-                folder / "steps" / "load-postgres.log",
-                env=env,
-                cwd=ctx.root,
-                timeout=ctx.timeout,
-            ),
-        )
-        _report_step(prefix, load)
-        outcome["steps"].append(asdict(load))
-        if not load.ok:
-            outcome["notes"].append(f"mkpi load-postgres failed (log: {load.log})")
+        if not _load_step(ctx, prefix, "load-postgres", data_dir, folder, env, outcome):
             return outcome
         parse, failed = run_parse(run, prefix)
         if not failed:
@@ -786,11 +812,7 @@ def run_postgres(ctx: Context, database: str) -> dict[str, Any]:
         steps = [parse, *stages]
         steps.append(run_validation(run, prefix, ["--target", "postgres"], failed is None))
         outcome["steps"].extend(asdict(step) for step in steps)
-        outcome["notes"].extend(
-            f"{step.name} did not pass (log: {step.log})"
-            for step in steps
-            if not step.skipped and not step.ok
-        )
+        outcome["notes"].extend(_failure_notes(steps))
     finally:
         if not was_running:
             run_measured([*script, "stop"], logs / "stop.log", env=env)
@@ -820,31 +842,6 @@ def _drop_built_schemas(manifest: dict[str, Any], settings: Any) -> None:
 
 # ------------------------------------------------------------------------------ Spark
 SPARK_VALIDATION_SKIPPED = "mkpi validate supports --target duckdb and postgres only"
-
-
-def spark_session_settings(root: Path, env: dict[str, str]) -> dict[str, str]:
-    """The `server_side_parameters` of profiles.yml's spark output, env_var() filled from `env`
-    (defaults where unset), as the dbt session will get them."""
-    import jinja2
-
-    try:
-        profiles = yaml.safe_load((root / "profiles.yml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-
-    def env_var(name: str, default: str = "") -> str:
-        return env.get(name, default)
-
-    templates = jinja2.Environment()
-    for profile in profiles.values():
-        if not isinstance(profile, dict):
-            continue
-        output = (profile.get("outputs") or {}).get("spark") or {}
-        return {
-            str(key): templates.from_string(str(value)).render(env_var=env_var)
-            for key, value in (output.get("server_side_parameters") or {}).items()
-        }
-    return {}
 
 
 def java_version() -> str | None:
@@ -883,22 +880,8 @@ def run_spark(ctx: Context) -> dict[str, Any]:
     spark_dir = fresh_dir(base / "warehouse")
     env = _env(ctx, MKPI_SPARK_DIR=str(spark_dir), MKPI_SPARK_METHOD="session")
     outcome["spark_dir"] = str(spark_dir)
-    outcome["settings"] = spark_session_settings(ctx.root, env)
-    load = _step(
-        "load-spark",
-        run_measured(
-            [ctx.python, "-m", "mkpi.cli", "load-spark", "--dir", str(data_dir)],
-            folder / "steps" / "load-spark.log",
-            env=env,
-            cwd=ctx.root,
-            timeout=ctx.timeout,
-            watch_group=True,
-        ),
-    )
-    _report_step(prefix, load)
-    outcome["steps"].append(asdict(load))
-    if not load.ok:
-        outcome["notes"].append(f"mkpi load-spark failed (log: {load.log})")
+    outcome["settings"] = spark_settings(env, ctx.root)
+    if not _load_step(ctx, prefix, "load-spark", data_dir, folder, env, outcome, watch_group=True):
         return outcome
     run = DbtRun(ctx, "spark", folder, env, {"raw_data_dir": str(data_dir)}, watch_group=True)
     parse, failed = run_parse(run, prefix)
@@ -908,11 +891,7 @@ def run_spark(ctx: Context) -> dict[str, Any]:
     _report_step(prefix, validation)
     steps.append(validation)
     outcome["steps"].extend(asdict(step) for step in steps)
-    outcome["notes"].extend(
-        f"{step.name} did not pass (log: {step.log})"
-        for step in steps
-        if not step.skipped and not step.ok
-    )
+    outcome["notes"].extend(_failure_notes(steps))
     if not failed:
         outcome["node_info"] = {
             node.unique_id: {

@@ -418,6 +418,23 @@ def incremental_section(tiers: Sequence[Tier]) -> str:
     )
 
 
+def _stage_names(load_command: str) -> list[str]:
+    """The steps of a warehouse row in column order: the load command, then dbt's stages."""
+    return [load_command, "parse", "load", *MODEL_STAGES, "tests", "validation"]
+
+
+def _stage_header(load_command: str) -> list[str]:
+    """The columns of a warehouse row (PostgreSQL, Spark)."""
+    stages = ["parse", "seeds", "staging", "intermediate", "marts", "tests", "validation"]
+    return [
+        "tier",
+        f"`mkpi {load_command}`",
+        *stages,
+        "build: seeds + models + tests",
+        "dbt peak RSS MiB",
+    ]
+
+
 def postgres_section(postgres: Mapping[str, Any] | None) -> str:
     if not postgres:
         return (
@@ -426,31 +443,12 @@ def postgres_section(postgres: Mapping[str, Any] | None) -> str:
             "then builds it stage by stage with `--target postgres`)."
         )
     steps = {step["name"]: step for step in postgres.get("steps", [])}
-    names = ["load-postgres", "parse", "load", *MODEL_STAGES, "tests", "validation"]
-    header = [
-        "tier",
-        "`mkpi load-postgres`",
-        "parse",
-        "seeds",
-        "staging",
-        "intermediate",
-        "marts",
-        "tests",
-        "validation",
-        "build: seeds + models + tests",
-        "dbt peak RSS MiB",
-    ]
-    build = [steps.get(name) for name in ("load", *MODEL_STAGES, "tests")]
-    build_total = (
-        seconds(sum(step["seconds"] for step in build))
-        if all(step and step.get("seconds") is not None for step in build)
-        else DASH
-    )
+    names = _stage_names("load-postgres")
     peak = max((step.get("max_rss_mib") or 0.0 for step in steps.values()), default=None)
     row = [
         label(postgres["leads"]),
         *[wall(steps.get(name)) for name in names],
-        build_total,
+        seconds(_build_total(steps)),
         mib(peak),
     ]
     lines = [
@@ -460,7 +458,7 @@ def postgres_section(postgres: Mapping[str, Any] | None) -> str:
         "(scripts/postgres.sh settings: fsync off, shared_buffers 256MB, work_mem 32MB). "
         "Peak RSS is the dbt client's; the server's memory is not in it.",
         "",
-        table(header, [row]),
+        table(_stage_header("load-postgres"), [row]),
     ]
     for note in postgres.get("notes", []):
         lines.append(f"\n**Note:** {note}")
@@ -494,21 +492,8 @@ def spark_section(spark: Mapping[str, Any] | None, tiers: Sequence[Tier] = ()) -
             "`--target spark`, dbt-spark's `session` method)."
         )
     steps = {step["name"]: step for step in spark.get("steps", [])}
-    names = ["load-spark", "parse", "load", *MODEL_STAGES, "tests", "validation"]
-    header = [
-        "tier",
-        "`mkpi load-spark`",
-        "parse",
-        "seeds",
-        "staging",
-        "intermediate",
-        "marts",
-        "tests",
-        "validation",
-        "build: seeds + models + tests",
-        "dbt peak RSS MiB",
-        "JVM peak RSS MiB",
-    ]
+    names = _stage_names("load-spark")
+    header = [*_stage_header("load-spark"), "JVM peak RSS MiB"]
     dbt_steps = [
         step for name, step in steps.items() if name != "load-spark" and not step.get("skipped")
     ]
